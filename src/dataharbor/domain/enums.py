@@ -1,0 +1,52 @@
+"""Enumerations shared by every layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Tier(StrEnum):
+    OPEN = "open"
+    PRIVATE = "private"
+
+
+class Purpose(StrEnum):
+    TRAINING = "training"
+    EVALUATION = "evaluation"
+    FINE_TUNING = "fine-tuning"
+    RESEARCH = "research"
+
+
+class PiiPolicy(StrEnum):
+    REDACT = "redact"
+    DROP = "drop"
+
+
+class FileStatus(StrEnum):
+    PENDING = "pending"
+    OK = "ok"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"  # the same bytes were already uploaded to this dataset
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class VersionState(StrEnum):
+    PROCESSING = "processing"
+    AUDITED = "audited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Modality(StrEnum):
+    TEXT = "text"
+    DOCUMENT = "document"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"

@@ -1,0 +1,8 @@
+"""Built-in extractors, one module per format family. Importing this package registers them all."""
+
+import importlib
+import pkgutil
+
+for _info in pkgutil.iter_modules(__path__):
+    if not _info.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_info.name}")

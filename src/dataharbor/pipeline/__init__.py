@@ -1,0 +1,1 @@
+"""The processing engine: stages over batches of records, run by an executor."""
