@@ -37,7 +37,8 @@ class JobState(StrEnum):
 
 
 class VersionState(StrEnum):
-    PROCESSING = "processing"
+    PROCESSING = "processing"  # its job is running; not readable yet
+    PROCESSED = "processed"  # written and committed, awaiting audit
     AUDITED = "audited"
     APPROVED = "approved"
     REJECTED = "rejected"

@@ -1,0 +1,33 @@
+# DataHarbor developer commands. `make demo` and `make test` set everything up themselves.
+.PHONY: setup demo test test-fast lint bench accuracy samples clean
+
+setup:
+	./scripts/setup.sh
+
+demo: setup
+	.venv/bin/dataharbor demo
+
+# the whole suite, slow tests included (what CI runs)
+test: setup
+	.venv/bin/pytest -m "slow or not slow"
+
+# the fast subset, for the edit-test loop
+test-fast: setup
+	.venv/bin/pytest -m "not slow" -q
+
+lint: setup
+	.venv/bin/ruff check src tests bench scripts
+	.venv/bin/ruff format --check src tests bench scripts
+	.venv/bin/mypy
+
+bench: setup
+	.venv/bin/python bench/run.py
+
+accuracy: setup
+	for f in bench/accuracy/*.py; do .venv/bin/python $$f || exit 1; done
+
+samples: setup
+	.venv/bin/python scripts/make_samples.py
+
+clean:
+	rm -rf harbor harbor-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from dataharbor.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""One typed settings object. Nothing else in the project reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """DataHarbor settings, from `DATAHARBOR_*` environment variables (or a `.env` file).
+
+    `home` holds the SQLite catalog and the blob store unless `database_url` / `store_url`
+    point elsewhere.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DATAHARBOR_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("./harbor"), description="Folder for the embedded catalog and store.")
+    database_url: str = Field(default="", description="SQLAlchemy URL of the catalog (default: SQLite in home).")
+    store_url: str = Field(default="", description="fsspec URL of the blob and version store (default: home/store).")
+    pipeline_config: str = Field(default="", description="Pipeline profiles file (default: the built-in one).")
+    profile: str = Field(default="default", description="Pipeline profile used when none is named.")
+    executor: str = Field(default="process", description="`inline` (in-process) or `process` (local pool).")
+    workers: int = Field(default=0, description="Worker processes for the `process` executor (0 = CPU count).")
+    batch_size: int = Field(default=256, description="Records per batch through the pipeline.")
+    shard_records: int = Field(default=50_000, description="Records per Parquet shard of a version.")
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, v: str) -> str:
+        if v not in {"inline", "process"}:
+            raise ValueError(f"DATAHARBOR_EXECUTOR has value '{v}'. Not one of: inline, process.")
+        return v
+
+    @field_validator("workers", "batch_size", "shard_records")
+    @classmethod
+    def _non_negative(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"must be >= 0, got {v}")
+        return v
+
+    @property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def catalog_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_home / 'catalog.db'}"
+
+    @property
+    def resolved_store_url(self) -> str:
+        return self.store_url or str(self.resolved_home / "store")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,87 @@
+"""Executors decide where work runs; stages never know. Results come back in submission order,
+so runs are reproducible (the first-seen record of a duplicate cluster is always the same)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(ABC):
+    """Runs `fn` over `items`, each worker first calling `initializer(*initargs)` once."""
+
+    @abstractmethod
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> Iterator[R]: ...
+
+
+class InlineExecutor(Executor):
+    """In this process, one item at a time: simplest to debug, no pickling."""
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> Iterator[R]:
+        if initializer:
+            initializer(*initargs)
+        for item in items:
+            yield fn(item)
+
+
+class ProcessExecutor(Executor):
+    """A local process pool. At most `2 × workers` items are in flight, so memory stays bounded."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> Iterator[R]:
+        # spawn: workers start clean (no inherited locks from threads of loaded models)
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=initializer, initargs=initargs) as pool:
+            pending: deque[Future[R]] = deque()
+            it = iter(items)
+            for item in it:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= 2 * self.workers:
+                    break
+            while pending:
+                result = pending.popleft().result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(fn, nxt))
+                yield result
+
+
+def make_executor(kind: str, workers: int = 0) -> Executor:
+    if kind == "inline":
+        return InlineExecutor()
+    if kind == "process":
+        return ProcessExecutor(workers)
+    from dataharbor.errors import ConfigError
+
+    raise ConfigError(f"Executor '{kind}' is not one of: inline, process", executor=kind)

@@ -1,0 +1,253 @@
+"""Running a processing job: contribution files → records → stages → an immutable dataset version.
+
+The version is written to a staging folder and published by one rename plus one catalog
+transaction; a job that fails (or a process that dies) leaves no half-written version, and
+running the job again restarts it cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from dataharbor.catalog.db import Catalog
+from dataharbor.catalog.models import Dataset, DatasetVersion, File, Job
+from dataharbor.catalog.repo import READABLE, next_version_number
+from dataharbor.config import Settings
+from dataharbor.domain.enums import FileStatus, JobState, VersionState
+from dataharbor.errors import Conflict, NotFound
+from dataharbor.ingest.extractor import ExtractOptions
+from dataharbor.pipeline.executors import Executor, make_executor
+from dataharbor.pipeline.profiles import load_profile
+from dataharbor.pipeline.stage import Stage, StageContext, build_stage, run_stages
+from dataharbor.pipeline.stats import RunStats
+from dataharbor.pipeline.worker import FileResult, FileTask, init_worker, process_file, read_spill
+from dataharbor.store.blobs import BlobStore
+from dataharbor.store.shards import ShardWriter, integrity_root
+
+Progress = Callable[[int, int, str], None]  # (files done, files total, current file name)
+
+
+@dataclass(slots=True)
+class JobOutcome:
+    job_id: int
+    dataset: str
+    version: int
+    stats: dict[str, Any] = field(default_factory=dict)
+    failed_files: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run_job(
+    catalog: Catalog,
+    settings: Settings,
+    job_id: int,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> JobOutcome:
+    store = BlobStore(settings.resolved_store_url)
+    prep = _start(catalog, job_id)
+    scratch = settings.resolved_home / "scratch" / f"job-{job_id}"
+    staging = f"{prep.version_path}.staging"
+    global_stages: list[Stage] = []
+    stats = RunStats()
+    try:
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        if store.fs.exists(f"{store.root}/{staging}"):
+            store.fs.rm(f"{store.root}/{staging}", recursive=True)
+        store.fs.makedirs(f"{store.root}/{staging}", exist_ok=True)
+        context = StageContext(
+            dataset_id=prep.dataset_id,
+            tier=prep.tier,
+            declared_languages=tuple(prep.languages),
+            pii_policy=prep.pii_policy,
+            job_id=job_id,
+            database_url=catalog.url,
+            scratch_dir=str(scratch),
+        )
+        profile = load_profile(prep.profile, settings.pipeline_config or None)
+        map_specs, global_specs = profile.split()
+        global_stages = [build_stage(s.name, s.params, context) for s in global_specs]
+        config_hash = profile.config_hash(context)
+        records = ShardWriter(store.fs, store.root, staging, "records", prep.dataset_id, settings.shard_records)
+        decisions = ShardWriter(store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records)
+        options = ExtractOptions(text_field=prep.text_field, text_column=prep.text_column)
+        tasks = [
+            FileTask(f.id, prep.contribution_id, prep.dataset_id, f.sha256, f.name, f.size, str(scratch),
+                     options, settings.batch_size)
+            for f in prep.files
+        ]
+        names = {f.id: f.name for f in prep.files}
+        runner = executor or make_executor(settings.executor, settings.workers)
+        outcome = JobOutcome(job_id, prep.dataset_ref, prep.number)
+        for done, result in enumerate(
+            runner.map(process_file, tasks, initializer=init_worker,
+                       initargs=(settings.resolved_store_url, map_specs, context)),
+            start=1,
+        ):
+            _record_file(catalog, job_id, result, done)
+            stats.files[result.status] += 1
+            stats.file_types[result.detected_type or "unknown"] += 1
+            if result.status == FileStatus.FAILED.value:
+                outcome.failed_files.append((names[result.file_id], result.error))
+            stats.add_counters(result.counters)
+            if result.spill_path:
+                for batch in read_spill(result.spill_path):
+                    counters: dict[str, dict[str, int]] = {}
+                    run_stages(global_stages, batch, counters)
+                    stats.add_counters(counters)
+                    stats.add_records(batch)
+                    records.write([r for r in batch if r.kept])
+                    decisions.write([r for r in batch if not r.kept])
+                os.remove(result.spill_path)
+            if progress:
+                progress(done, len(tasks), names[result.file_id])
+        stats.files[FileStatus.DUPLICATE.value] += prep.duplicate_files
+        new_shards = [s.to_dict() | {"version": prep.number} for s in records.close() + decisions.close()]
+        final_shards = [s | {"path": s["path"].replace(staging, prep.version_path, 1)} for s in new_shards]
+        manifest_shards = prep.parent_shards + final_shards
+        manifest = {
+            "dataset": prep.dataset_ref,
+            "version": prep.number,
+            "parent": prep.parent_number,
+            "contribution": prep.contribution_id,
+            "profile": profile.describe(context),
+            "config_hash": config_hash,
+            "shards": manifest_shards,
+        }
+        store.fs.mv(f"{store.root}/{staging}", f"{store.root}/{prep.version_path}", recursive=True)
+        totals = _totals(manifest_shards)
+        with catalog.session() as s:
+            version = s.get(DatasetVersion, prep.version_id)
+            job = s.get(Job, job_id)
+            assert version is not None and job is not None
+            version.state = VersionState.PROCESSED.value
+            version.manifest = manifest
+            version.stats = {"run": stats.to_dict(), "version": totals}
+            version.integrity_root = integrity_root(manifest_shards)
+            version.config_hash = config_hash
+            job.state, job.finished_at, job.version_id = JobState.SUCCEEDED.value, datetime.now(UTC), version.id
+        for stage in global_stages:
+            stage.commit()
+        outcome.stats = stats.to_dict()
+        return outcome
+    except BaseException as exc:
+        for stage in global_stages:
+            stage.abort()
+        if store.fs.exists(f"{store.root}/{staging}"):
+            store.fs.rm(f"{store.root}/{staging}", recursive=True)
+        _fail(catalog, job_id, prep.version_id, exc)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    dataset_id: int
+    dataset_ref: str
+    tier: str
+    languages: list[str]
+    pii_policy: str
+    text_field: str
+    text_column: str
+    profile: str
+    contribution_id: int
+    files: list[File]
+    duplicate_files: int
+    version_id: int
+    number: int
+    version_path: str
+    parent_number: int | None
+    parent_shards: list[dict[str, Any]]
+
+
+def _start(catalog: Catalog, job_id: int) -> _Prepared:
+    """Claim the job and its version row; reset files so a re-run starts clean."""
+    with catalog.session() as s:
+        job = s.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"Job {job_id} not found", job=job_id)
+        if job.state == JobState.SUCCEEDED.value:
+            raise Conflict(f"Job {job_id} already succeeded (version id {job.version_id})", job=job_id)
+        ds = s.get(Dataset, job.dataset_id)
+        assert ds is not None
+        busy = s.scalar(
+            select(DatasetVersion).where(
+                DatasetVersion.dataset_id == ds.id,
+                DatasetVersion.state == VersionState.PROCESSING.value,
+                DatasetVersion.job_id != job_id,
+            )
+        )
+        if busy is not None:
+            raise Conflict(f"Dataset '{ds.ref}' is being processed by job {busy.job_id}; try again when it ends")
+        version = s.scalar(select(DatasetVersion).where(DatasetVersion.job_id == job_id))
+        parent = s.scalar(
+            select(DatasetVersion)
+            .where(DatasetVersion.dataset_id == ds.id, DatasetVersion.state.in_([v.value for v in READABLE]))
+            .order_by(DatasetVersion.number.desc())
+        )
+        if version is None:
+            number = next_version_number(s, ds.id)
+            version = DatasetVersion(
+                dataset_id=ds.id, number=number, state=VersionState.PROCESSING.value, job_id=job_id,
+                path=f"versions/d{ds.id}/v{number}", parent_number=parent.number if parent else None,
+            )
+            s.add(version)
+        files = list(s.scalars(select(File).where(File.contribution_id == job.contribution_id).order_by(File.id)))
+        todo = [f for f in files if f.status not in (FileStatus.DUPLICATE.value,) and f.sha256]
+        for f in todo:
+            f.status, f.error, f.records, f.issues, f.detected_type = FileStatus.PENDING.value, "", 0, [], ""
+        job.state, job.attempts, job.error = JobState.RUNNING.value, job.attempts + 1, ""
+        job.started_at, job.finished_at = datetime.now(UTC), None
+        job.progress_done, job.progress_total = 0, len(todo)
+        s.flush()
+        parent_shards = list(parent.manifest.get("shards", [])) if parent else []
+        for f in todo:
+            s.expunge(f)
+        return _Prepared(
+            ds.id, ds.ref, ds.tier, list(ds.languages), ds.pii_policy, ds.text_field, ds.text_column, job.profile,
+            job.contribution_id or 0, todo, sum(f.status == FileStatus.DUPLICATE.value for f in files),
+            version.id, version.number, version.path, parent.number if parent else None, parent_shards,
+        )
+
+
+def _record_file(catalog: Catalog, job_id: int, result: FileResult, done: int) -> None:
+    with catalog.session() as s:
+        f = s.get(File, result.file_id)
+        job = s.get(Job, job_id)
+        assert f is not None and job is not None
+        f.status, f.error, f.detected_type = result.status, result.error, result.detected_type
+        f.records, f.issues = result.records, result.issues
+        job.progress_done = done
+
+
+def _fail(catalog: Catalog, job_id: int, version_id: int, exc: BaseException) -> None:
+    with catalog.session() as s:
+        job = s.get(Job, job_id)
+        version = s.get(DatasetVersion, version_id)
+        if version is not None and version.state == VersionState.PROCESSING.value:
+            s.delete(version)
+        if job is not None:
+            reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+            job.state, job.error, job.finished_at = JobState.FAILED.value, reason, datetime.now(UTC)
+
+
+def _totals(shards: list[dict[str, Any]]) -> dict[str, int]:
+    out = {"records": 0, "decisions": 0, "shards": len(shards), "bytes": 0}
+    for sh in shards:
+        out["records" if sh["kind"] == "records" else "decisions"] += int(sh["rows"])
+        out["bytes"] += int(sh["bytes"])
+    return out
+
+
+def scratch_root(settings: Settings) -> Path:
+    return settings.resolved_home / "scratch"

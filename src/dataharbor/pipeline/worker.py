@@ -1,0 +1,134 @@
+"""The per-file task an executor runs: extract a file into Records and run the map stages.
+
+Processed batches are spilled to an Arrow IPC file in the job's scratch folder, so neither the
+worker nor the driver ever holds a whole file's records in memory; the driver streams them back.
+A file that fails part-way is discarded whole (no partial writes) and reported with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from dataharbor.domain.record import Provenance, Record, record_id
+from dataharbor.ingest.extractor import ExtractionError, ExtractOptions, Source
+from dataharbor.ingest.walk import MemberFailure, walk
+from dataharbor.pipeline.profiles import StageSpec
+from dataharbor.pipeline.stage import Stage, StageContext, StageCounters, build_stage, run_stages
+from dataharbor.store.blobs import BlobStore
+from dataharbor.store.shards import RECORD_SCHEMA, records_to_table, table_to_records
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    file_id: int
+    contribution_id: int
+    dataset_id: int
+    sha256: str
+    name: str
+    size: int
+    scratch_dir: str
+    options: ExtractOptions
+    batch_size: int = 256
+
+
+@dataclass(slots=True)
+class FileResult:
+    file_id: int
+    status: str  # "ok" | "failed"
+    detected_type: str = ""
+    error: str = ""
+    records: int = 0
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    spill_path: str | None = None
+    counters: dict[str, StageCounters] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _WorkerState:
+    store: BlobStore
+    stages: list[Stage]
+
+
+_STATE: _WorkerState | None = None
+
+
+def init_worker(store_url: str, specs: tuple[StageSpec, ...], context: StageContext) -> None:
+    """Executor initializer: one blob store handle and one set of map stages per worker process."""
+    global _STATE
+    _STATE = _WorkerState(BlobStore(store_url), [build_stage(s.name, s.params, context) for s in specs])
+
+
+def process_file(task: FileTask) -> FileResult:
+    assert _STATE is not None, "init_worker was not called"
+    result = FileResult(task.file_id, "ok")
+    spill = os.path.join(task.scratch_dir, f"file-{task.file_id}.arrow")
+    store = _STATE.store
+    source = Source(name=task.name, size=task.size, opener=lambda: store.open(task.sha256))
+    try:
+        with pa.OSFile(spill, "wb") as sink, pa.ipc.new_stream(sink, RECORD_SCHEMA) as writer:
+            for batch in _batches(task, source, result):
+                run_stages(_STATE.stages, batch, result.counters)
+                writer.write_table(records_to_table(batch, task.dataset_id, keep_working_state=True))
+                result.records += len(batch)
+        result.detected_type = source.detected_type
+        result.spill_path = spill
+    except ExtractionError as exc:
+        _discard(spill)
+        result.status, result.error, result.detected_type = "failed", str(exc), source.detected_type
+        result.records, result.counters = 0, {}
+    except Exception as exc:  # a bug or an unexpected library error must not stop the other files
+        _discard(spill)
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        result.status, result.error, result.detected_type = "failed", f"internal_error: {detail}", source.detected_type
+        result.records, result.counters = 0, {}
+    return result
+
+
+def read_spill(path: str) -> Iterator[list[Record]]:
+    with pa.OSFile(path, "rb") as src, pa.ipc.open_stream(src) as reader:
+        for rb in reader:
+            yield list(table_to_records(pa.Table.from_batches([rb])))
+
+
+def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for item in walk(source, task.options):
+        if isinstance(item, MemberFailure):
+            result.issues.append(item.to_dict())
+            continue
+        if not item.text.strip():
+            continue
+        prov = Provenance(
+            source_sha256=task.sha256,
+            source_name=task.name,
+            extractor=item.extractor,
+            extractor_version=item.extractor_version,
+            location=item.location,
+            contribution_id=task.contribution_id,
+            file_id=task.file_id,
+        )
+        batch.append(
+            Record(
+                id=record_id(task.dataset_id, task.sha256, item.location),
+                text=item.text,
+                provenance=prov,
+                modality=item.modality,
+                metadata=dict(item.metadata),
+            )
+        )
+        if len(batch) >= task.batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _discard(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)

@@ -1,0 +1,130 @@
+"""Reading a version's records and decisions, and tracing one record back to its source."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File
+from dataharbor.catalog.repo import READABLE
+from dataharbor.domain.record import Record, dataset_id_of
+from dataharbor.errors import InvalidInput, NotFound
+from dataharbor.store.blobs import BlobStore
+from dataharbor.store.shards import iter_shard_batches, table_to_records
+
+
+def iter_records(store: BlobStore, version: DatasetVersion, *, dropped: bool = False,
+                 limit: int | None = None) -> Iterator[Record]:
+    """Kept records of `version` (or, with `dropped`, its decisions table), streamed shard by shard."""
+    kind = "decisions" if dropped else "records"
+    n = 0
+    for shard in version.manifest.get("shards", []):
+        if shard["kind"] != kind:
+            continue
+        for batch in iter_shard_batches(store.fs, store.root, shard["path"]):
+            for rec in table_to_records(pa.Table.from_batches([batch])):
+                if limit is not None and n >= limit:
+                    return
+                n += 1
+                yield rec
+
+
+@dataclass(slots=True)
+class Trace:
+    record: Record
+    kept: bool
+    dataset: str
+    partner: str
+    tier: str
+    license: str
+    terms: dict[str, Any]
+    version: int
+    contribution: dict[str, Any]
+    file: dict[str, Any]
+    config_hash: str
+    stages: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "record_id": r.id,
+            "decision": "kept" if self.kept else "dropped",
+            "dropped_by": r.dropped_by,
+            "drop_reason": r.drop_reason,
+            "dataset": self.dataset,
+            "partner": self.partner,
+            "tier": self.tier,
+            "license": self.license,
+            "terms": self.terms,
+            "version": self.version,
+            "contribution": self.contribution,
+            "file": self.file,
+            "location": r.provenance.location,
+            "extractor": {"name": r.provenance.extractor, "version": r.provenance.extractor_version},
+            "pipeline": {"config_hash": self.config_hash, "stages": self.stages},
+            "annotations": r.annotations,
+            "metadata": r.metadata,
+            "text_preview": r.text[:300],
+        }
+
+
+def trace(s: Session, store: BlobStore, record_id: str) -> Trace:
+    """Find `record_id` in the newest readable version that holds it (kept or dropped)."""
+    ds_id = dataset_id_of(record_id)
+    if ds_id is None:
+        raise InvalidInput(f"'{record_id}' is not a record id (expected d<dataset>-<hash>)", record=record_id)
+    ds = s.get(Dataset, ds_id)
+    if ds is None:
+        raise NotFound(f"Record '{record_id}': its dataset no longer exists", record=record_id)
+    versions = s.scalars(
+        select(DatasetVersion)
+        .where(DatasetVersion.dataset_id == ds.id, DatasetVersion.state.in_([v.value for v in READABLE]))
+        .order_by(DatasetVersion.number.desc())
+    ).all()
+    for version in versions:
+        for shard in version.manifest.get("shards", []):
+            with store.fs.open(f"{store.root}/{shard['path']}", "rb") as fh:
+                table = pq.read_table(fh, filters=[("id", "=", record_id)])
+            if table.num_rows:
+                rec = next(table_to_records(table))
+                return _build(s, ds, version, rec, shard["kind"] == "records")
+    raise NotFound(f"Record '{record_id}' not found in any version of '{ds.ref}'", record=record_id)
+
+
+def _build(s: Session, ds: Dataset, version: DatasetVersion, rec: Record, kept: bool) -> Trace:
+    f = s.get(File, rec.provenance.file_id)
+    c = s.get(Contribution, rec.provenance.contribution_id)
+    profile = version.manifest.get("profile", {})
+    # the stages this record went through: all of them when kept, up to the dropping one otherwise
+    applied: list[dict[str, Any]] = []
+    for st in profile.get("stages", []):
+        applied.append({"name": st["name"], "version": st["version"],
+                        "outcome": "dropped" if st["name"] == rec.dropped_by else "passed"})
+        if st["name"] == rec.dropped_by:
+            break
+    return Trace(
+        record=rec,
+        kept=kept,
+        dataset=ds.ref,
+        partner=ds.partner.name,
+        tier=ds.tier,
+        license=ds.license,
+        terms={"purposes": ds.purposes, "retention_days": ds.retention_days, "redistribution": ds.redistribution,
+               "pii_policy": ds.pii_policy, "consent": ds.consent},
+        version=version.number,
+        contribution={"id": c.id, "created_at": c.created_at.isoformat(), "note": c.note} if c else {},
+        file={"id": f.id, "name": f.name, "sha256": f.sha256, "size": f.size, "type": f.detected_type} if f else {},
+        config_hash=version.config_hash,
+        stages=applied,
+    )
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

@@ -1,0 +1,175 @@
+"""Parquet shards of a dataset version: kept records and the decisions table (dropped records).
+
+Shards are written into a staging folder and published by one rename, so a crash never leaves
+a half-written version. Every shard's SHA-256 goes into the manifest; the integrity root is the
+SHA-256 over the ordered shard hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dataharbor.domain.record import Provenance, Record
+
+RECORD_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.large_string()),
+        ("modality", pa.string()),
+        ("language", pa.string()),
+        ("dataset_id", pa.int64()),
+        ("contribution_id", pa.int64()),
+        ("file_id", pa.int64()),
+        ("source_sha256", pa.string()),
+        ("source_name", pa.string()),
+        ("location", pa.string()),
+        ("extractor", pa.string()),
+        ("extractor_version", pa.string()),
+        ("metadata", pa.string()),
+        ("annotations", pa.string()),
+        ("dropped_by", pa.string()),
+        ("drop_reason", pa.string()),
+    ]
+)
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def records_to_table(records: Sequence[Record], dataset_id: int, *, keep_working_state: bool = False) -> pa.Table:
+    """Records as an Arrow table. Metadata keys starting with "_" are in-flight working state
+    (e.g. signatures passed between stages): kept only when spilling between processes."""
+    cols: dict[str, list[Any]] = {name: [] for name in RECORD_SCHEMA.names}
+    for r in records:
+        p = r.provenance
+        cols["id"].append(r.id)
+        cols["text"].append(r.text)
+        cols["modality"].append(r.modality)
+        lang = r.annotations.get("language")
+        cols["language"].append(lang.get("lang") if isinstance(lang, dict) else None)
+        cols["dataset_id"].append(dataset_id)
+        cols["contribution_id"].append(p.contribution_id)
+        cols["file_id"].append(p.file_id)
+        cols["source_sha256"].append(p.source_sha256)
+        cols["source_name"].append(p.source_name)
+        cols["location"].append(_json(p.location))
+        cols["extractor"].append(p.extractor)
+        cols["extractor_version"].append(p.extractor_version)
+        meta = r.metadata if keep_working_state else {k: v for k, v in r.metadata.items() if not k.startswith("_")}
+        cols["metadata"].append(_json(meta))
+        cols["annotations"].append(_json(r.annotations))
+        cols["dropped_by"].append(r.dropped_by)
+        cols["drop_reason"].append(r.drop_reason)
+    return pa.Table.from_pydict(cols, schema=RECORD_SCHEMA)
+
+
+def table_to_records(table: pa.Table) -> Iterator[Record]:
+    for row in table.to_pylist():
+        yield Record(
+            id=row["id"],
+            text=row["text"],
+            modality=row["modality"],
+            provenance=Provenance(
+                source_sha256=row["source_sha256"],
+                source_name=row["source_name"],
+                extractor=row["extractor"],
+                extractor_version=row["extractor_version"],
+                location=json.loads(row["location"]),
+                contribution_id=row["contribution_id"],
+                file_id=row["file_id"],
+            ),
+            metadata=json.loads(row["metadata"]),
+            annotations=json.loads(row["annotations"]),
+            dropped_by=row["dropped_by"],
+            drop_reason=row["drop_reason"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ShardInfo:
+    path: str  # relative to the store root
+    kind: str  # "records" | "decisions"
+    rows: int
+    bytes: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ShardWriter:
+    """Writes one kind of shard ("records" or "decisions") in row-bounded Parquet files."""
+
+    def __init__(self, fs: Any, root: str, folder: str, kind: str, dataset_id: int, rows_per_shard: int) -> None:
+        self.fs, self.root, self.folder, self.kind = fs, root, folder, kind
+        self.dataset_id = dataset_id
+        self.rows_per_shard = max(1, rows_per_shard)
+        self.shards: list[ShardInfo] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._fh: Any = None
+        self._rel = ""
+        self._rows = 0
+
+    def write(self, records: Sequence[Record]) -> None:
+        start = 0
+        while start < len(records):
+            if self._writer is None:
+                self._open()
+            room = self.rows_per_shard - self._rows
+            chunk = records[start : start + room]
+            assert self._writer is not None
+            self._writer.write_table(records_to_table(chunk, self.dataset_id))
+            self._rows += len(chunk)
+            start += len(chunk)
+            if self._rows >= self.rows_per_shard:
+                self._close_shard()
+
+    def close(self) -> list[ShardInfo]:
+        if self._writer is not None:
+            self._close_shard()
+        return self.shards
+
+    def _open(self) -> None:
+        self._rel = f"{self.folder}/{self.kind}-{len(self.shards):05d}.parquet"
+        self._fh = self.fs.open(f"{self.root}/{self._rel}", "wb")
+        self._writer = pq.ParquetWriter(self._fh, RECORD_SCHEMA, compression="zstd")
+        self._rows = 0
+
+    def _close_shard(self) -> None:
+        assert self._writer is not None
+        self._writer.close()
+        self._fh.close()
+        self._writer = None
+        full = f"{self.root}/{self._rel}"
+        digest = hashlib.sha256()
+        with self.fs.open(full, "rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                digest.update(chunk)
+        self.shards.append(ShardInfo(self._rel, self.kind, self._rows, int(self.fs.size(full)), digest.hexdigest()))
+
+
+def integrity_root(shards: Iterable[ShardInfo | dict[str, Any]]) -> str:
+    digest = hashlib.sha256()
+    for s in shards:
+        sha = s.sha256 if isinstance(s, ShardInfo) else s["sha256"]
+        digest.update(bytes.fromhex(sha))
+    return digest.hexdigest()
+
+
+def read_shard(fs: Any, root: str, rel: str, columns: list[str] | None = None) -> pa.Table:
+    with fs.open(f"{root}/{rel}", "rb") as fh:
+        return pq.read_table(fh, columns=columns)
+
+
+def iter_shard_batches(fs: Any, root: str, rel: str, batch_size: int = 1024) -> Iterator[pa.RecordBatch]:
+    with fs.open(f"{root}/{rel}", "rb") as fh:
+        pf = pq.ParquetFile(fh)
+        yield from pf.iter_batches(batch_size=batch_size)

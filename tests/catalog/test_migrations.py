@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from dataharbor.catalog import tables  # noqa: F401  (all tables on the metadata)
+from dataharbor.catalog.base import Base
+from dataharbor.catalog.db import is_current, make_engine, migrate
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    migrate(url)
+    migrate(url)  # idempotent
+    engine = make_engine(url)
+    assert is_current(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"models and migrations differ; add a migration: {diff}"
+    names = set(inspect(engine).get_table_names())
+    assert {"partners", "datasets", "contributions", "files", "jobs", "dataset_versions"} <= names
+    engine.dispose()

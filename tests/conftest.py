@@ -1,0 +1,50 @@
+"""Shared fixtures: a fresh platform home per test, and small factories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dataharbor.catalog import repo
+from dataharbor.config import Settings
+from dataharbor.harbor import Harbor
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_ROOT / "samples" / "bundle"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's DATAHARBOR_* settings."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("DATAHARBOR_") and key != "DATAHARBOR_EVALDATA":
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "harbor", executor="inline", profile="minimal")
+
+
+@pytest.fixture
+def harbor(settings: Settings) -> Iterator[Harbor]:
+    h = Harbor.open(settings, create=True)
+    yield h
+    h.close()
+
+
+def make_dataset(h: Harbor, ref: str = "acme/corpus", *, tier: str = "open", license: str = "CC-BY-4.0",
+                 languages: tuple[str, ...] = ("en",), pii_policy: str = "redact") -> str:
+    partner, name, _ = repo.parse_ref(ref)
+    with h.catalog.session() as s:
+        try:
+            repo.get_partner(s, partner)
+        except Exception:
+            repo.add_partner(s, name=partner)
+        repo.create_dataset(s, partner=partner, name=name, tier=tier, license=license, languages=list(languages),
+                            pii_policy=pii_policy)
+    return ref
