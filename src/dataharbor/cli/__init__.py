@@ -50,8 +50,8 @@ def main() -> None:
     try:
         app()
     except HarborError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except ValidationError as exc:
-        err_console.print(f"[red]configuration error:[/] {exc}")
+        err_console.print(f"[red]configuration error:[/] {exc}", soft_wrap=True)
         sys.exit(3)

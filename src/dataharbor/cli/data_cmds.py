@@ -172,7 +172,7 @@ def jobs(
     kv(f"Job {job_id}", {k: v for k, v in out.items() if k != "files"})
     table("Files", ["name", "type", "status", "records", "size", "error / issues"],
           [(f["name"], f["type"], f["status"], f["records"], human_bytes(f["size"]),
-            f["error"] or "; ".join(f"{i.get('member', '')}: {i.get('reason', '')}" for i in f["issues"]))
+            f["error"] or issues_text(f["issues"]))
            for f in out["files"]])
 
 
@@ -219,6 +219,10 @@ def records(
         + [r.text[:160].replace("\n", " ")]
         for r in recs
     ])
+
+
+def issues_text(issues: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{_loc(i.get('location') or {}) or 'file'}: {i.get('reason', '')}" for i in issues)
 
 
 def _loc(location: dict[str, Any]) -> str:

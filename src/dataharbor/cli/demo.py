@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import File
-from dataharbor.cli.data_cmds import run_with_progress
+from dataharbor.cli.data_cmds import issues_text, run_with_progress
 from dataharbor.cli.render import console, human_bytes, table
 from dataharbor.config import Settings
 from dataharbor.errors import InvalidInput
@@ -57,7 +57,7 @@ def demo(
             files = s.scalars(select(File).where(File.contribution_id == up.contribution_id).order_by(File.id)).all()
             table("Files", ["file", "type", "status", "records", "reason"],
                   [(f.name, f.detected_type, f.status, f.records,
-                    f.error or "; ".join(f"{i.get('member')}: {i.get('reason')}" for i in f.issues)) for f in files])
+                    f.error or issues_text(f.issues)) for f in files])
             ds = repo.get_dataset(s, DATASET)
             version = repo.get_version(s, ds, outcome.version)
             table("Records", ["", "count"], [("extracted", st["records"]), ("kept", st["kept"]),

@@ -100,7 +100,7 @@ def run_job(
                 outcome.failed_files.append((names[result.file_id], result.error))
             stats.add_counters(result.counters)
             if result.spill_path:
-                for batch in read_spill(result.spill_path):
+                for batch in read_spill(result.spill_path, result.failed_members):
                     counters: dict[str, dict[str, int]] = {}
                     run_stages(global_stages, batch, counters)
                     stats.add_counters(counters)

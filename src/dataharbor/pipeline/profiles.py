@@ -30,6 +30,10 @@ class Profile:
     stages: tuple[StageSpec, ...]
     source: str  # the file it came from
 
+    def validate(self) -> None:
+        for spec in self.stages:
+            stage_class(spec.name)  # unknown stage names fail early, with the list of known ones
+
     def build(self, context: StageContext) -> list[Stage]:
         return [build_stage(s.name, s.params, context) for s in self.stages]
 
@@ -60,7 +64,8 @@ class Profile:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def load_profiles(path: str | Path | None = None) -> dict[str, Profile]:
+def load_profiles(path: str | Path | None = None, *, validate: bool = True) -> dict[str, Profile]:
+    """Every profile in the file; with `validate`, unknown stage names fail here, naming the known ones."""
     file = Path(path) if path else BUILTIN
     try:
         raw_text = file.read_text(encoding="utf-8")
@@ -72,13 +77,18 @@ def load_profiles(path: str | Path | None = None) -> dict[str, Profile]:
         raise ConfigError(f"Pipeline config '{file}' is not valid: {exc}", path=str(file)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
         raise ConfigError(f"Pipeline config '{file}' has no 'profiles' mapping", path=str(file))
-    return {name: _parse_profile(name, body, str(file)) for name, body in data["profiles"].items()}
+    profiles = {name: _parse_profile(name, body, str(file)) for name, body in data["profiles"].items()}
+    if validate:
+        for profile in profiles.values():
+            profile.validate()
+    return profiles
 
 
 def load_profile(name: str, path: str | Path | None = None) -> Profile:
-    profiles = load_profiles(path)
+    profiles = load_profiles(path, validate=False)
     if name not in profiles:
         raise ConfigError(f"Profile '{name}' not found; available: {', '.join(sorted(profiles))}", profile=name)
+    profiles[name].validate()
     return profiles[name]
 
 
@@ -96,6 +106,4 @@ def _parse_profile(name: str, body: Any, source: str) -> Profile:
             specs.append(StageSpec(str(stage), dict(params or {})))
         else:
             raise ConfigError(f"Profile '{name}': stage entry {entry!r} is neither a name nor {{name: params}}")
-    for spec in specs:
-        stage_class(spec.name)  # unknown stage names fail early, with the list of known ones
     return Profile(name, str(body.get("description", "")), tuple(specs), source)

@@ -45,6 +45,8 @@ class FileResult:
     error: str = ""
     records: int = 0
     issues: list[dict[str, Any]] = field(default_factory=list)
+    # archive members abandoned part-way: their records are partial and must not be published
+    failed_members: list[str] = field(default_factory=list)
     spill_path: str | None = None
     counters: dict[str, StageCounters] = field(default_factory=dict)
 
@@ -90,17 +92,32 @@ def process_file(task: FileTask) -> FileResult:
     return result
 
 
-def read_spill(path: str) -> Iterator[list[Record]]:
+def read_spill(path: str, failed_members: list[str] | None = None) -> Iterator[list[Record]]:
+    """The processed batches of a file, without records of archive members that failed part-way."""
+    bad = tuple(failed_members or ())
     with pa.OSFile(path, "rb") as src, pa.ipc.open_stream(src) as reader:
         for rb in reader:
-            yield list(table_to_records(pa.Table.from_batches([rb])))
+            batch = list(table_to_records(pa.Table.from_batches([rb])))
+            if bad:
+                batch = [r for r in batch if not _inside(r.provenance.location.get("member"), bad)]
+            yield batch
+
+
+def _inside(member: object, failed: tuple[str, ...]) -> bool:
+    return isinstance(member, str) and any(member == f or member.startswith(f + "!") for f in failed)
 
 
 def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[list[Record]]:
     batch: list[Record] = []
     for item in walk(source, task.options):
         if isinstance(item, MemberFailure):
-            result.issues.append(item.to_dict())
+            member = item.location.get("member")
+            if item.fatal and member is None:
+                raise ExtractionError(item.reason, item.detail)  # the file itself is unreadable
+            if item.fatal:
+                result.failed_members.append(str(member))
+            result.issues.append({"member": member, "location": item.location, "reason": item.reason,
+                                  "detail": item.detail, "fatal": item.fatal})
             continue
         if not item.text.strip():
             continue
