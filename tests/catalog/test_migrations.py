@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from dataharbor.catalog import tables  # noqa: F401  (all tables on the metadata)
 from dataharbor.catalog.base import Base
-from dataharbor.catalog.db import is_current, make_engine, migrate
+from dataharbor.catalog.db import HEAD_REVISION, alembic_config, is_current, make_engine, migrate
 
 
 def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
@@ -23,3 +23,9 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     names = set(inspect(engine).get_table_names())
     assert {"partners", "datasets", "contributions", "files", "jobs", "dataset_versions"} <= names
     engine.dispose()
+
+
+def test_head_revision_constant_matches_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD_REVISION

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import dataharbor.catalog.models  # noqa: F401  (registers tables on the metadata)
-from dataharbor.catalog import tables  # noqa: F401
+from dataharbor.catalog import tables  # noqa: F401  (every table on the metadata)
 from dataharbor.catalog.base import Base
 
 config = context.config
@@ -14,15 +14,20 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
-    connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
-                                     poolclass=pool.NullPool)
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     with connectable.connect() as connection:
         # render_as_batch lets ALTERs work on SQLite too
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)

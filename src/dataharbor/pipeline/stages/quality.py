@@ -1,0 +1,97 @@
+"""quality: Gopher quality + repetition signals and C4 line rules, language-aware, thresholds decide.
+
+Every record gets all signals in `annotations["quality"]` (kept ones too), so audits and
+mixtures can re-filter later without recomputing. Word-dependent rules (stop words, word
+lengths) take their settings from the record's language (`annotations["language"]["lang"]`),
+else the dataset's first declared language, else a language-neutral setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataharbor.domain.record import Record
+from dataharbor.pipeline.stage import RecordStage, StageContext, register_stage
+from dataharbor.pipeline.stages._quality_c4 import c4_remove_lines, c4_signals, policy_pattern
+from dataharbor.pipeline.stages._quality_gopher import gopher_signals
+from dataharbor.pipeline.stages._quality_lang import LanguageSettings, load_language_table
+from dataharbor.pipeline.stages._quality_repetition import repetition_signals
+from dataharbor.pipeline.stages._quality_rules import STOP_WORD_KEYS, Thresholds, first_failure, merge, validate
+from dataharbor.pipeline.stages._quality_text import split_text
+
+
+@register_stage
+class QualityStage(RecordStage):
+    """Computes ~30 quality signals per record and drops records that break a threshold.
+
+    Params: `thresholds` (`min_<signal>`/`max_<signal>` -> number or null, for every language),
+    `language_thresholds` (language code -> such a mapping), `c4_remove_lines` (apply C4's
+    line-removal rewrite before measuring; off by default), `max_words` (n-gram signals look at
+    the first `max_words` words only, which bounds the work per record).
+    """
+
+    name = "quality"
+    version = "1"
+
+    def __init__(
+        self,
+        context: StageContext,
+        *,
+        thresholds: dict[str, float | None] | None = None,
+        language_thresholds: dict[str, dict[str, float | None]] | None = None,
+        c4_remove_lines: bool = False,
+        max_words: int = 100_000,
+    ) -> None:
+        super().__init__(context)
+        self.thresholds = validate(thresholds or {}, "params.thresholds")
+        self.language_thresholds = {
+            lang: validate(values or {}, f"params.language_thresholds.{lang}")
+            for lang, values in (language_thresholds or {}).items()
+        }
+        self.c4_remove_lines = c4_remove_lines
+        self.max_words = max_words
+        self._table = load_language_table()
+        self._policy = policy_pattern(self._table.policy_phrases)
+        self._merged: dict[str, Thresholds] = {}
+
+    def _language(self, record: Record) -> LanguageSettings:
+        annotated = record.annotations.get("language", {})
+        lang = annotated.get("lang") if isinstance(annotated, dict) else None
+        if not lang and self.context.declared_languages:
+            lang = self.context.declared_languages[0]
+        code = self._table.canonical(lang)
+        if code in self._table.languages:
+            return self._table.languages[code]
+        return self._table.neutral_for(record.text)
+
+    def _thresholds(self, lang: LanguageSettings) -> Thresholds:
+        merged = self._merged.get(lang.code + lang.word_unit)
+        if merged is None:
+            own = validate(lang.thresholds, f"quality_lang/languages.yaml ({lang.code or 'default'})")
+            merged = merge(own, self.thresholds, self.language_thresholds.get(lang.code, {}))
+            if not lang.stop_words:
+                merged.update(dict.fromkeys(STOP_WORD_KEYS))
+            self._merged[lang.code + lang.word_unit] = merged
+        return merged
+
+    def signals(self, text: str, lang: LanguageSettings) -> dict[str, Any]:
+        """All signals of one text; public so audits and benchmarks can score text without a record."""
+        view = split_text(text, lang.word_unit)
+        words = view.words[: self.max_words * lang.ngram_scale]
+        signals: dict[str, Any] = gopher_signals(view, lang.stop_words)
+        signals.update(repetition_signals(view.lines, view.paragraphs, words, lang.ngram_scale))
+        signals.update(c4_signals(text, view.lines, self._table.policy_phrases, lang.word_unit == "char"))
+        return signals
+
+    def apply(self, record: Record) -> str | None:
+        lang = self._language(record)
+        removed = 0
+        if self.c4_remove_lines:
+            record.text, removed = c4_remove_lines(
+                record.text, self._policy, lang.word_unit == "char", lang.terminal_punctuation
+            )
+        signals = self.signals(record.text, lang)
+        if self.c4_remove_lines:
+            signals["c4_lines_removed"] = removed
+        record.annotations[self.name] = signals
+        return first_failure(signals, self._thresholds(lang))

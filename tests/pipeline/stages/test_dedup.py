@@ -1,0 +1,298 @@
+"""minhash + dedup stages: exact and near duplicates, within a job and across jobs via the index."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dataharbor.catalog.dedup_index import DedupIndex
+from dataharbor.domain.record import Provenance, Record
+from dataharbor.pipeline.stage import StageContext, StageCounters, build_stage, run_stages, stage_class
+from dataharbor.pipeline.stages._dedup_config import DedupConfig
+from dataharbor.pipeline.stages._dedup_signature import fingerprints, fold_tokens
+from dataharbor.pipeline.stages.dedup import FINGERPRINT_KEY, DedupStage, MinhashSignatureStage
+
+PG_URL = os.environ.get("DATAHARBOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+VOCAB = [f"w{i}x" for i in range(5000)]
+
+
+def doc(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCAB) for _ in range(words))
+
+
+def edit(text: str, changes: int, seed: int = 0) -> str:
+    """Replace `changes` words spread through the text."""
+    words = text.split()
+    rng = random.Random(seed)
+    for pos in rng.sample(range(len(words)), changes):
+        words[pos] = f"changed{pos}"
+    return " ".join(words)
+
+
+def rec(rid: str, text: str, dataset: int = 1) -> Record:
+    return Record(id=f"d{dataset}-{rid}", text=text, provenance=Provenance("0" * 64, "f.txt", "text", "1"))
+
+
+class Job:
+    """The two dedup steps for one job, run batch by batch like the runner does."""
+
+    def __init__(self, job_id: int = 1, url: str = "", dataset: int = 1, **params: object) -> None:
+        ctx = StageContext(dataset_id=dataset, job_id=job_id, database_url=url)
+        self.minhash = MinhashSignatureStage(ctx)
+        self.dedup = DedupStage(ctx, **params)  # type: ignore[arg-type]
+        self.counters: dict[str, StageCounters] = {}
+
+    def run(self, *batches: Sequence[Record]) -> None:
+        for batch in batches:
+            run_stages([self.minhash, self.dedup], batch, self.counters)
+
+
+def test_stages_are_registered_and_build_with_defaults() -> None:
+    assert stage_class("minhash") is MinhashSignatureStage
+    assert stage_class("dedup") is DedupStage
+    assert build_stage("dedup", {}, StageContext()).scope == "global"
+    assert DedupStage(StageContext()).describe()["threshold"] == 0.8
+
+
+def test_exact_duplicates_after_case_and_whitespace_changes() -> None:
+    base = "The quick brown fox, jumps over the lazy dog.\nIt was not amused!"
+    variant = "the  QUICK brown fox jumps over the lazy dog -- it was NOT amused"
+    records = [rec("a", base), rec("b", variant), rec("c", base + " And then it left.")]
+    job = Job()
+    job.run(records)
+    assert records[0].kept and records[2].kept
+    assert records[1].drop_reason == "exact_duplicate"
+    assert records[1].annotations["dedup"] == {
+        "cluster": "d1-a",
+        "duplicate_of": "d1-a",
+        "similarity": 1.0,
+        "scope": "job",
+    }
+    assert records[0].annotations["dedup"] == {"cluster": "d1-a"}
+    assert job.counters["dedup"] == {"total": 3, "kept": 2, "dropped": 1, "dropped_exact_duplicate": 1}
+
+
+def test_near_duplicates_with_a_few_words_changed_are_dropped() -> None:
+    original = doc(1)
+    # 1% and 2% of words changed: 5-word shingle Jaccard ~0.90 and ~0.82, both above 0.8
+    records = [rec("a", original), rec("b", edit(original, 3, seed=1)), rec("c", edit(original, 6, seed=2))]
+    Job().run(records[:1], records[1:])
+    assert records[0].kept
+    for dup in records[1:]:
+        assert dup.drop_reason == "near_duplicate"
+        ann = dup.annotations["dedup"]
+        assert ann["duplicate_of"] == "d1-a" and ann["cluster"] == "d1-a" and ann["scope"] == "job"
+        assert 0.75 <= ann["similarity"] < 1.0
+
+
+def test_distinct_documents_are_kept() -> None:
+    records = [rec(str(i), doc(100 + i)) for i in range(200)]
+    job = Job()
+    job.run(records[:70], records[70:])
+    assert all(r.kept for r in records)
+    assert {r.annotations["dedup"]["cluster"] for r in records} == {r.id for r in records}
+
+
+def test_heavily_edited_text_is_not_a_near_duplicate() -> None:
+    original = doc(2)
+    records = [rec("a", original), rec("b", edit(original, 60))]  # 20% of words changed
+    Job().run(records)
+    assert records[1].kept
+
+
+def test_first_seen_is_the_representative_across_batches() -> None:
+    text = doc(3)
+    records = [rec("first", edit(text, 2, seed=5)), rec("second", text), rec("third", edit(text, 3, seed=6))]
+    Job().run([records[0]], [records[1]], [records[2]])
+    assert records[0].kept
+    assert [r.annotations["dedup"]["duplicate_of"] for r in records[1:]] == ["d1-first", "d1-first"]
+
+
+def test_cross_job_detection_only_after_commit(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    text = doc(4)
+    first = Job(job_id=1, url=url, dataset=1)
+    first.run([rec("a", text, dataset=1)])
+    # job 1 has not committed yet: job 2 (another dataset) cannot see its records
+    early = rec("x", edit(text, 2), dataset=2)
+    second = Job(job_id=2, url=url, dataset=2)
+    second.run([early])
+    assert early.kept
+    second.dedup.abort()
+
+    first.dedup.commit()
+    late_near, late_exact = rec("y", edit(text, 2), dataset=3), rec("z", text.upper(), dataset=3)
+    third = Job(job_id=3, url=url, dataset=3)
+    third.run([late_near, late_exact])
+    assert late_near.drop_reason == "near_duplicate"
+    assert late_exact.drop_reason == "exact_duplicate"
+    assert late_near.annotations["dedup"]["scope"] == "platform"
+    assert late_exact.annotations["dedup"] == {
+        "cluster": "d1-a",
+        "duplicate_of": "d1-a",
+        "similarity": 1.0,
+        "scope": "platform",
+    }
+    third.dedup.abort()
+
+
+@pytest.mark.postgres
+def test_cross_job_detection_on_postgres() -> None:
+    schema = f"dedup_stage_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # any failure to connect means "no server here"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    try:
+        original = doc(9)
+        first = Job(job_id=1, url=url)
+        first.run([rec("a", original)])
+        hidden = rec("b", original, dataset=2)
+        second = Job(job_id=2, url=url, dataset=2)
+        second.run([hidden])
+        second.dedup.abort()
+        assert hidden.kept  # job 1 had not committed
+        first.dedup.commit()
+        records = [rec("c", edit(original, 2), dataset=3), rec("d", original, dataset=3)]
+        third = Job(job_id=3, url=url, dataset=3)
+        third.run(records)
+        assert [r.drop_reason for r in records] == ["near_duplicate", "exact_duplicate"]
+        third.dedup.abort()
+        index = DedupIndex(create_engine(url))
+        assert index.count(job_id=3) == 0 and index.count(committed=True) == 1
+        index.engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_abort_removes_the_jobs_uncommitted_entries(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    job = Job(job_id=7, url=url)
+    job.run([rec(str(i), doc(200 + i)) for i in range(10)])
+    index = DedupIndex(create_engine(url))
+    assert index.count(job_id=7, committed=False) == 10
+    job.dedup.abort()
+    assert index.count() == 0
+    index.engine.dispose()
+
+
+def test_new_version_of_a_dataset_does_not_drop_its_own_records(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    texts = [doc(300 + i) for i in range(5)]
+    v1 = Job(job_id=1, url=url)
+    v1.run([rec(str(i), t) for i, t in enumerate(texts)])
+    v1.dedup.commit()
+    again = [rec(str(i), t) for i, t in enumerate(texts)] + [rec("new", texts[0])]
+    v2 = Job(job_id=2, url=url)
+    v2.run(again)
+    v2.dedup.commit()
+    assert all(r.kept for r in again[:5])
+    assert again[5].drop_reason == "exact_duplicate"
+    index = DedupIndex(create_engine(url))
+    assert index.count() == 5  # the records of v1 are not indexed twice
+    index.engine.dispose()
+
+
+def test_against_platform_false_only_compares_within_the_job(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    text = doc(5)
+    first = Job(job_id=1, url=url)
+    first.run([rec("a", text)])
+    first.dedup.commit()
+    records = [rec("b", text, dataset=2), rec("c", text, dataset=2)]
+    second = Job(job_id=2, url=url, dataset=2, against_platform=False)
+    second.run(records)
+    second.dedup.abort()
+    assert records[0].kept
+    assert records[1].annotations["dedup"]["duplicate_of"] == "d2-b"
+
+
+def test_memory_budget_spills_to_a_temporary_index(tmp_path: Path) -> None:
+    originals = [doc(400 + i) for i in range(30)]
+    job = Job(job_id=1)
+    job.dedup = DedupStage(StageContext(job_id=1, scratch_dir=str(tmp_path / "scratch")), max_memory_entries=5)
+    job.run(*[[rec(str(i), t)] for i, t in enumerate(originals)])
+    assert len(job.dedup._memory) <= 5
+    spill_dirs = list((tmp_path / "scratch").iterdir())
+    assert len(spill_dirs) == 1
+    dups = [rec("dup0", edit(originals[0], 2)), rec("dup29", originals[29].upper())]
+    job.run(dups)
+    assert [d.drop_reason for d in dups] == ["near_duplicate", "exact_duplicate"]
+    job.dedup.commit()
+    assert not spill_dirs[0].exists()
+
+
+def test_dedup_computes_fingerprints_itself_when_minhash_did_not_run() -> None:
+    text = doc(6)
+    records = [rec("a", text), rec("b", edit(text, 2))]
+    stage = DedupStage(StageContext())
+    run_stages([stage], records, {})
+    assert records[1].drop_reason == "near_duplicate"
+    # a signature made with another shingle size is recomputed, not compared
+    other = [rec("c", text), rec("d", text + " tail")]
+    run_stages([MinhashSignatureStage(StageContext(), word_ngram=2)], other, {})
+    assert other[0].metadata[FINGERPRINT_KEY]["scheme"] != stage.config.scheme
+    run_stages([DedupStage(StageContext())], other, {})
+    assert other[1].drop_reason == "near_duplicate"
+
+
+def test_minhash_annotation_is_small_and_signature_is_private() -> None:
+    record = rec("a", doc(7))
+    MinhashSignatureStage(StageContext()).process([record])
+    ann = record.annotations["minhash"]
+    assert set(ann) == {"exact", "shingling", "shingles"} and ann["shingling"] == "word5"
+    assert len(record.metadata[FINGERPRINT_KEY]["signature"]) == 128 * 4
+
+
+def test_scripts_without_spaces_use_character_shingles() -> None:
+    zh = (
+        "自然语言处理是计算机科学领域与人工智能领域中的一个重要方向。"
+        "它研究能实现人与计算机之间用自然语言进行有效通信的各种理论和方法。"
+    )
+    zh_edited = zh.replace("重要", "主要")
+    records = [
+        rec("a", zh),
+        rec("b", zh_edited),
+        rec("c", "完全不同的一段文字，讲的是天气和旅行的计划，没有任何相同的内容。"),
+    ]
+    Job().run(records)
+    assert records[0].annotations["minhash"]["shingling"] == "char5"
+    assert records[1].drop_reason == "near_duplicate"
+    assert records[2].kept
+
+
+def test_folding_and_signatures_are_deterministic_across_processes() -> None:
+    text = "Ünïcode, punctuation — and   CASE fold alike! " + doc(8, 50)
+    here = fingerprints([text], DedupConfig())[0]
+    code = (
+        "from dataharbor.pipeline.stages._dedup_config import DedupConfig;"
+        "from dataharbor.pipeline.stages._dedup_signature import fingerprints;"
+        f"fp = fingerprints([{text!r}], DedupConfig())[0];"
+        "print(fp.exact, fp.signature.tobytes().hex())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert here.signature is not None
+    assert out == [here.exact, here.signature.tobytes().hex()]
+    assert fold_tokens("Don't STOP—now!")[:3] == ["don", "t", "stop"]
+
+
+def test_invalid_parameters_name_the_key() -> None:
+    from dataharbor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="threshold"):
+        DedupStage(StageContext(), threshold=1.5)
