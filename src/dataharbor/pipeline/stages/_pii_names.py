@@ -1,0 +1,112 @@
+"""Person names from cues that NER models miss: honorifics ("Mrs. Kupcová", "M. Dupont") and
+self-introductions ("my name is …", "je m'appelle …"), including lower-case names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dataharbor.pipeline.stages._pii_types import PERSON, Entity
+
+_CAP = r"[^\W\d_a-z][\w'’-]*"  # a capitalised word, any script
+_ANY = r"[^\W\d_][\w'’-]*"
+
+_TITLE = re.compile(
+    r"(?<!\w)(?:(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sra|Srta)\.?[ \t]+|"
+    r"(?:M|Me|Pr|Fr|Hr|Sr|Sig)\.[ \t]*)"  # short ones only with their dot
+    rf"({_CAP}(?:[ -]{_CAP}){{0,2}})",
+)
+# ms. wijtze: honorific typed in lower case, still followed by a name
+_TITLE_LOWER = re.compile(rf"(?<!\w)(?i:mr|mrs|ms|miss|dr|mme|mlle)\.\s*({_ANY}(?: {_ANY})?)(?!\w)")
+_INTRO = re.compile(
+    r"(?<!\w)(?i:(?:my|his|her|their|your|partner's|partner’s)\s+(?:(?:first|last|full|sur|given|maiden)\s*)?name\s+(?:is|was|:)|"
+    r"(?:first|last|full|sur)\s*name\s*[:?]|name\s*:|call(?:s)? me|called me|"
+    r"je m'appelle|je m’appelle|mon nom est|mon nom:|nom\s*:|prénom\s*:|"
+    r"ich heiße|mein name ist|name ist)\s*"
+    rf"({_ANY}(?:[ -]{_CAP}){{0,2}})",
+)
+# "<Name> lives on …", "<Name> was born in …": a capitalised subject of a biography verb
+_SUBJECT = re.compile(
+    rf"(?<![\w.])({_CAP}(?: {_CAP})?)[ \t]+(?:lives|lived|was born|grew up|habite|est née?|wohnt|wurde geboren)(?!\w)"
+)
+_NOT_NAMES = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "was",
+        "and",
+        "or",
+        "but",
+        "not",
+        "it",
+        "this",
+        "that",
+        "here",
+        "there",
+        "please",
+        "sir",
+        "madam",
+        "me",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "just",
+        "also",
+        "very",
+        "so",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "de",
+        "du",
+        "des",
+        "et",
+        "est",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "who",
+        "everyone",
+        "nobody",
+        "someone",
+        "il",
+        "elle",
+        "on",
+        "er",
+        "sie",
+    ]
+)
+
+
+def find_names(text: str) -> Iterator[Entity]:
+    for pattern, score in ((_TITLE, 0.8), (_TITLE_LOWER, 0.7), (_INTRO, 0.75), (_SUBJECT, 0.6)):
+        for m in pattern.finditer(text):
+            start = m.start(1)
+            end = start
+            # stop the name at the first function word ("call me Roland but …")
+            for word in re.finditer(r"\S+", m.group(1)):
+                if word.group().lower().strip("'’-") in _NOT_NAMES:
+                    break
+                end = start + word.end()
+            if end > start:
+                yield Entity(start, end, PERSON, score, "name_cue")

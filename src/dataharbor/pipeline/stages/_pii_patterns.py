@@ -1,0 +1,216 @@
+"""Cheap recognisers for structured identifiers: regex candidates, then checksum validation.
+
+Scores: 1.0 = checksum or strict syntax proves it; ~0.6-0.8 = distinctive format; below the
+default 0.5 threshold = looks like one but needs a context word (then raised above it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from dataharbor.pipeline.stages._pii_checksums import (
+    IBAN_LENGTHS,
+    iban_ok,
+    icao_check_ok,
+    luhn_ok,
+    nhs_ok,
+    nino_ok,
+    nir_ok,
+    ssn_ok,
+    steuer_id_ok,
+)
+from dataharbor.pipeline.stages._pii_context import has_context, keywords
+from dataharbor.pipeline.stages._pii_types import (
+    CREDIT_CARD,
+    EMAIL,
+    IBAN,
+    IP_ADDRESS,
+    NATIONAL_ID,
+    URL,
+    Entity,
+)
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+)[A-Za-z]{2,24}\b"
+)
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()]+[^\s<>\"'().,;:!?]")
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])")
+# 13-19 digits, optionally grouped by single spaces or dashes
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_CARD_PREFIX = re.compile(
+    r"^(?:4|5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)|3[47]|3(?:0[0-5]|[68])|35|6(?:011|4[4-9]|5|2))"
+)
+# how card numbers are printed: one block, blocks of four, or Amex/Diners 4-6-5 / 4-6-4
+_CARD_GROUPS = re.compile(r"^(?:\d+|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})$")
+_IBAN_START = re.compile(r"\b([A-Z]{2})(\d{2})(?=[ ]?[A-Z0-9])", re.IGNORECASE)
+_NIR = re.compile(
+    # sex, year, month, department (2A/2B = Corsica), commune, order, key
+    r"(?<![\w])([1-478])[ .]?(\d{2})[ .]?(0[1-9]|1[0-2]|[2-9]\d)[ .]?(\d{2}|2[AB])[ .]?"
+    r"(\d{3})[ .]?(\d{3})[ .]?(\d{2})(?!\w)",
+    re.IGNORECASE,
+)
+_STEUER_ID = re.compile(r"(?<![\w])([1-9]\d)[ ]?(\d{3})[ ]?(\d{3})[ ]?(\d{3})(?!\w)")
+_AUSWEIS = re.compile(r"(?<![\w])[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d(?!\w)")
+_NINO = re.compile(r"(?<![\w])([A-Z]{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?!\w)", re.IGNORECASE)
+_NHS = re.compile(r"(?<![\w-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w-])")
+_SSN = re.compile(r"(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-])")
+# "licence no. X12345678", "passport number: 12AB34567" — generic ids only count with such a word
+_ID_AFTER_WORD = re.compile(
+    r"(?:driver'?s?\s+licen[cs]e|passport|passeport|reisepass|identity card|id card|"
+    r"carte d'identit[ée]|personalausweis|ausweis)\s*(?:no\.?|number|num[ée]ro|nr\.?|n°|#)?\s*(?:is|est|:)?\s*"
+    r"([A-Z0-9](?:[A-Z0-9-]{4,14})[A-Z0-9])(?![\w-])",
+    re.IGNORECASE,
+)
+
+_CARD_WORDS = keywords("card", "carte", "karte", "visa", "mastercard", "amex", "cc", "cb", "credit", "debit")
+_SSN_WORDS = keywords("ssn", "social security", "social", "ss#", "ss no", "taxpayer")
+_NHS_WORDS = keywords("nhs", "health", "patient", "hospital", "gp")
+_TIN_WORDS = keywords(
+    "steuer-?id", "steuer-?identifikationsnummer", "identifikationsnummer", "idnr", "tin", "tax id", "steuernummer"
+)
+_AUSWEIS_WORDS = keywords(
+    "ausweis", "personalausweis", "ausweisnummer", "id card", "identity card", "passport", "reisepass", "document"
+)
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[ .-]", "", value)
+
+
+def find_emails(text: str) -> Iterator[Entity]:
+    for m in _EMAIL.finditer(text):
+        yield Entity(m.start(), m.end(), EMAIL, 1.0, "email")
+
+
+def find_urls(text: str) -> Iterator[Entity]:
+    for m in _URL.finditer(text):
+        yield Entity(m.start(), m.end(), URL, 0.6, "url")
+
+
+def find_ips(text: str) -> Iterator[Entity]:
+    for m in _IPV4.finditer(text):
+        yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv4")
+    if ":" not in text:
+        return
+    for m in _IPV6.finditer(text):
+        value = m.group().split("%")[0]
+        if value.count(":") < 2 or not any(c.isalnum() for c in value):
+            continue
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        # "12:30:45"-like strings are not valid IPv6, but "::" alone or "1::" are: require 2+ groups
+        if sum(1 for g in value.split(":") if g) >= 2:
+            yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv6")
+
+
+def find_cards(text: str) -> Iterator[Entity]:
+    for m in _CARD.finditer(text):
+        raw = m.group()
+        if not _CARD_GROUPS.match(raw):
+            continue
+        digits = _compact(raw)
+        if not 13 <= len(digits) <= 19 or not _CARD_PREFIX.match(digits) or not luhn_ok(digits):
+            continue
+        if len(set(digits)) < 3:  # 4444 4444 4444 4448 style test junk
+            continue
+        score = 1.0 if has_context(text, m.start(), _CARD_WORDS) else 0.9
+        yield Entity(m.start(), m.end(), CREDIT_CARD, score, "luhn")
+
+
+def find_ibans(text: str) -> Iterator[Entity]:
+    for m in _IBAN_START.finditer(text):
+        country = m.group(1).upper()
+        length = IBAN_LENGTHS.get(country)
+        if length is None:
+            continue
+        # walk forward over alphanumerics, allowing single spaces between groups, to the country's length
+        chars: list[str] = []
+        pos = m.start()
+        end = pos
+        while pos < len(text) and len(chars) < length:
+            ch = text[pos]
+            if ch.isascii() and ch.isalnum():
+                chars.append(ch)
+                end = pos + 1
+            elif not (ch == " " and pos + 1 < len(text) and text[pos + 1].isalnum() and chars):
+                break
+            pos += 1
+        if len(chars) != length or (end < len(text) and text[end].isalnum()):
+            continue
+        if iban_ok("".join(chars)):
+            yield Entity(m.start(), end, IBAN, 1.0, "iban_mod97")
+
+
+def find_national_ids(text: str) -> Iterator[Entity]:
+    yield from _find_nir(text)
+    yield from _find_steuer_id(text)
+    yield from _find_ausweis(text)
+    yield from _find_nino(text)
+    yield from _find_nhs(text)
+    yield from _find_ssn(text)
+    yield from _find_id_after_word(text)
+
+
+def _find_nir(text: str) -> Iterator[Entity]:
+    for m in _NIR.finditer(text):
+        if nir_ok("".join(m.groups())):
+            yield Entity(m.start(), m.end(), NATIONAL_ID, 1.0, "fr_nir")
+
+
+def _find_steuer_id(text: str) -> Iterator[Entity]:
+    for m in _STEUER_ID.finditer(text):
+        if steuer_id_ok("".join(m.groups())):
+            # 1 in ~10 random 11-digit numbers passes the digit checks: want a context word too
+            score = 0.95 if has_context(text, m.start(), _TIN_WORDS) else 0.45
+            yield Entity(m.start(), m.end(), NATIONAL_ID, score, "de_steuer_id")
+
+
+def _find_ausweis(text: str) -> Iterator[Entity]:
+    for m in _AUSWEIS.finditer(text):
+        value = m.group()
+        if icao_check_ok(value) and any(c.isdigit() for c in value[:-1]) and any(c.isalpha() for c in value):
+            score = 0.95 if has_context(text, m.start(), _AUSWEIS_WORDS) else 0.55
+            yield Entity(m.start(), m.end(), NATIONAL_ID, score, "de_ausweis")
+
+
+def _find_nino(text: str) -> Iterator[Entity]:
+    for m in _NINO.finditer(text):
+        value = "".join(m.groups())
+        # mixed case ("Ab 12 34 56 c") is prose, not an identifier
+        if nino_ok(value) and (value.isupper() or value.islower()):
+            yield Entity(m.start(), m.end(), NATIONAL_ID, 0.85, "uk_nino")
+
+
+def _find_nhs(text: str) -> Iterator[Entity]:
+    for m in _NHS.finditer(text):
+        if nhs_ok("".join(m.groups())):
+            score = 0.95 if has_context(text, m.start(), _NHS_WORDS) else 0.35
+            yield Entity(m.start(), m.end(), NATIONAL_ID, score, "uk_nhs")
+
+
+def _find_ssn(text: str) -> Iterator[Entity]:
+    for m in _SSN.finditer(text):
+        if not ssn_ok(m.group(1) + m.group(3) + m.group(4)):
+            continue
+        context = has_context(text, m.start(), _SSN_WORDS)
+        if context:
+            score = 0.95
+        elif m.group(2) == "-":
+            score = 0.6  # the 3-2-4 dashed layout is distinctive
+        else:
+            score = 0.3
+        yield Entity(m.start(), m.end(), NATIONAL_ID, score, "us_ssn")
+
+
+def _find_id_after_word(text: str) -> Iterator[Entity]:
+    for m in _ID_AFTER_WORD.finditer(text):
+        value = m.group(1)
+        if sum(c.isdigit() for c in value) >= 4:
+            yield Entity(m.start(1), m.end(1), NATIONAL_ID, 0.7, "id_after_word")

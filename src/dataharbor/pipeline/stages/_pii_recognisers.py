@@ -1,0 +1,52 @@
+"""The cheap (regex + checksum + rules) recognisers, run per record before NER."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from dataharbor.pipeline.stages._pii_address import find_addresses
+from dataharbor.pipeline.stages._pii_names import find_names
+from dataharbor.pipeline.stages._pii_patterns import (
+    find_cards,
+    find_emails,
+    find_ibans,
+    find_ips,
+    find_national_ids,
+    find_urls,
+)
+from dataharbor.pipeline.stages._pii_phone import REGION_OF_LANGUAGE, find_phones
+from dataharbor.pipeline.stages._pii_types import (
+    ADDRESS,
+    CREDIT_CARD,
+    EMAIL,
+    IBAN,
+    IP_ADDRESS,
+    NATIONAL_ID,
+    PERSON,
+    PHONE,
+    URL,
+    Entity,
+)
+
+Finder = Callable[[str], Iterator[Entity]]
+_FINDERS: dict[str, Finder] = {
+    EMAIL: find_emails,
+    URL: find_urls,
+    IP_ADDRESS: find_ips,
+    CREDIT_CARD: find_cards,
+    IBAN: find_ibans,
+    NATIONAL_ID: find_national_ids,
+    ADDRESS: find_addresses,
+    PERSON: find_names,
+}
+
+
+def find_cheap(text: str, types: frozenset[str], lang: str | None) -> list[Entity]:
+    """All rule-based candidates of the enabled `types` (unfiltered by score)."""
+    found: list[Entity] = []
+    for kind, finder in _FINDERS.items():
+        if kind in types:
+            found.extend(finder(text))
+    if PHONE in types:
+        found.extend(find_phones(text, REGION_OF_LANGUAGE.get(lang or "en", "US")))
+    return found
