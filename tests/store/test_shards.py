@@ -6,7 +6,7 @@ import fsspec
 import pyarrow.parquet as pq
 
 from dataharbor.domain.record import Provenance, Record, record_id
-from dataharbor.store.shards import ShardWriter, integrity_root, read_shard, table_to_records
+from dataharbor.store.shards import ShardWriter, integrity_root, read_shard, records_to_table, table_to_records
 
 
 def _rec(i: int) -> Record:
@@ -40,3 +40,10 @@ def test_record_ids_are_stable_and_location_sensitive() -> None:
     assert a != record_id(1, "f" * 64, {"page": 2})
     assert a != record_id(2, "f" * 64, {"page": 1})
     assert a.startswith("d1-")
+
+
+def test_working_state_bytes_survive_a_spill() -> None:
+    r = _rec(1)
+    r.metadata["_sig"] = b"\x00\xffsig"
+    back = next(table_to_records(records_to_table([r], 1, keep_working_state=True)))
+    assert back.metadata["_sig"] == b"\x00\xffsig"

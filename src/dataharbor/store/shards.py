@@ -7,6 +7,7 @@ SHA-256 over the ordered shard hashes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,8 +41,25 @@ RECORD_SCHEMA = pa.schema(
 )
 
 
+def _default(value: Any) -> Any:
+    # bytes in working state (e.g. MinHash signatures) must survive the trip between processes
+    if isinstance(value, bytes | bytearray):
+        return {"$b64": base64.b64encode(value).decode("ascii")}
+    return str(value)
+
+
 def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def _bytes_hook(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and "$b64" in obj:
+        return base64.b64decode(obj["$b64"])
+    return obj
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, object_hook=_bytes_hook)
 
 
 def records_to_table(records: Sequence[Record], dataset_id: int, *, keep_working_state: bool = False) -> pa.Table:
@@ -86,8 +104,8 @@ def table_to_records(table: pa.Table) -> Iterator[Record]:
                 contribution_id=row["contribution_id"],
                 file_id=row["file_id"],
             ),
-            metadata=json.loads(row["metadata"]),
-            annotations=json.loads(row["annotations"]),
+            metadata=_loads(row["metadata"]),
+            annotations=_loads(row["annotations"]),
             dropped_by=row["dropped_by"],
             drop_reason=row["drop_reason"],
         )
