@@ -23,6 +23,10 @@ from dataharbor.pipeline.stage import Stage, StageContext, StageCounters, build_
 from dataharbor.store.blobs import BlobStore
 from dataharbor.store.shards import RECORD_SCHEMA, records_to_table, table_to_records
 
+# A batch is closed at `batch_size` records or at this many characters, whichever comes first:
+# long documents (records of up to a million characters) must not make batches of gigabytes.
+MAX_BATCH_CHARS = 8_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class FileTask:
@@ -109,6 +113,7 @@ def _inside(member: object, failed: tuple[str, ...]) -> bool:
 
 def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[list[Record]]:
     batch: list[Record] = []
+    chars = 0
     for item in walk(source, task.options):
         if isinstance(item, MemberFailure):
             member = item.location.get("member")
@@ -139,9 +144,10 @@ def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[lis
                 metadata=dict(item.metadata),
             )
         )
-        if len(batch) >= task.batch_size:
+        chars += len(item.text)
+        if len(batch) >= task.batch_size or chars >= MAX_BATCH_CHARS:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 

@@ -101,6 +101,8 @@ class EpubExtractor(ReportingExtractor):
                 item = book.get_item_with_id(idref)
                 if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
                     continue
+                if isinstance(item, ebooklib.epub.EpubNav) or "nav" in (getattr(item, "properties", None) or []):
+                    continue  # the table of contents repeats chapter titles; it is not content
                 href = str(item.get_name())
                 try:
                     html = item.get_content().decode("utf-8", errors="replace")
