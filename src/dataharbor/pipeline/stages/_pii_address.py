@@ -42,10 +42,30 @@ _GLUED_SUFFIX = (
     r"utca|útja|út|tér|körút|ulice"
 )
 
+# the rest of the USPS street suffixes (Publication 28, C1): common nouns too, so only capitalised
+_USPS_SUFFIX = (
+    r"Alley|Branch|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Cliff|Club|Common|Corner|"
+    r"Course|Cove|Creek|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Estate|Expressway|Extension|Falls|Ferry|"
+    r"Field|Flat|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gateway|Glen|Green|Harbor|Haven|Heights|Hill|Hollow|"
+    r"Inlet|Island|Isle|Junction|Key|Knoll|Lake|Land|Landing|Light|Loaf|Lock|Lodge|Loop|Mall|Manor|Meadow|Mill|"
+    r"Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Park|Pass|Passage|Path|Pine|Plain|Point|Port|"
+    r"Prairie|Radial|Ramp|Ranch|Rapid|Rest|Ridge|River|Route|Row|Run|Shoal|Shore|Skyway|Spring|Spur|Station|"
+    r"Stravenue|Stream|Summit|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Viaduct|View|"
+    r"Village|Ville|Vista|Walk|Wall|Well|Walks|Ways|Wells|Ridges|Views|Villages|Springs|Shores|Harbors|Hills|"
+    r"Lakes|Parks|Points|Ports|Rapids|Islands|Isles|Knolls|Meadows|Mills|Mountains|Orchards|Pines|Plains|"
+    r"Squares|Streets|Crossings|Extensions|Estates|Fields|Forks|Glens|Greens|Groves|Heights|Landings|Lights|"
+    r"Locks|Manors|Radials|Routes|Runs|Stations|Summits|Tracks|Valleys|Vistas|Walls|Circles|Courts|Drives|"
+    r"Lanes|Loops|Roads|Terraces|Trails|Junctions|Keys|Crests|Creeks|Coves|Corners|Cliffs|Brooks|Bridges"
+)
+
 _NUMBER_FIRST = re.compile(
     rf"(?<![\w.,-])(?:{_NUM}\s+)?{_NUM}(?:\s?(?:bis|ter))?,?\s+"
     rf"(?:(?:[NSEW]\.?|north|south|east|west)\s+)?(?:{_WORD}\s+){{1,4}}?(?:{_EN_SUFFIX})\b\.?",
     re.IGNORECASE,
+)
+_NUMBER_FIRST_USPS = re.compile(
+    rf"(?<![\w.,-])\d{{1,6}}[a-zA-Z]?\s+(?:[NSEW]\.?\s+)?"
+    rf"(?:[^\W\d_a-z][\w'’.-]*\s+){{1,3}}?(?:{_USPS_SUFFIX})\b\.?"
 )
 _PREFIX_STREET = re.compile(
     rf"(?<![\w.,-])(?:{_NUM}\s+)?{_NUM}(?:\s?(?:bis|ter))?,?\s+(?:{_PREFIX_TYPES})\.?\s+"
@@ -57,7 +77,7 @@ _TYPE_FIRST_STREET = re.compile(
 )
 # German/Dutch names are capitalised ("Ziegelgasse 26"), which keeps "spring 2" and "string 5" out
 _GLUED_STREET = re.compile(
-    rf"(?<![\w.,-])(?:{_NUM}\s+)?(?:[^\W\d_a-z]{_L}*[ -])?[^\W\d_a-z]{_L}+(?i:{_GLUED_SUFFIX})"
+    rf"(?<![\w.,-])(?:{_NUM}\s+)?(?:[^\W\d_a-z]{_L}*[ -]){{0,2}}[^\W\d_a-z]{_L}+(?i:{_GLUED_SUFFIX})"
     rf"(?:\s?\d{{1,3}}|\s+\d{{1,3}}\s?[a-zA-Z]?)(?![\w])\.?"
 )
 # street word as its own word, after the name ("árpád fejedelem útja 45", "Storgatan 3" written apart)
@@ -295,7 +315,14 @@ _MAX_SEGMENTS = 6
 
 def find_addresses(text: str) -> Iterator[Entity]:
     cores: list[tuple[int, int, float]] = []
-    for pattern in (_NUMBER_FIRST, _PREFIX_STREET, _TYPE_FIRST_STREET, _GLUED_STREET, _SEPARATE_SUFFIX_STREET):
+    for pattern in (
+        _NUMBER_FIRST,
+        _NUMBER_FIRST_USPS,
+        _PREFIX_STREET,
+        _TYPE_FIRST_STREET,
+        _GLUED_STREET,
+        _SEPARATE_SUFFIX_STREET,
+    ):
         cores.extend((m.start(), m.end(), 0.85) for m in pattern.finditer(text) if _plausible(m.group()))
     for m in _GENERIC.finditer(text):
         if _plausible(m.group()) and has_context(text, m.start(), _ADDRESS_CUES, window=60):

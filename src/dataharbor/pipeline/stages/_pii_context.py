@@ -13,3 +13,8 @@ def keywords(*words: str) -> re.Pattern[str]:
 def has_context(text: str, start: int, pattern: re.Pattern[str], window: int = 48) -> bool:
     """Whether `pattern` occurs in the `window` characters before `start`."""
     return pattern.search(text, max(0, start - window), start) is not None
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of lower-case words written as one space-separated string (keeps long lists readable)."""
+    return frozenset(text.lower().split())

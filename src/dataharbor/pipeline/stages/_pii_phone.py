@@ -37,7 +37,7 @@ _CANDIDATE = re.compile(
     r"(?<![\w+/.,-])"
     r"(?:(?:\+|00)\d{1,3}[\s.-]?)?"
     r"(?:\(\d{1,5}\)[\s.-]?)?"
-    r"\d{1,5}(?:[\s.-]\d{1,5}){0,5}"
+    r"\d{1,5}(?:[\s.-]\d{1,8}){0,5}"  # UK subscriber numbers run to 7-8 digits ("0161 4960528")
     r"(?:\s?(?:x|ext\.?|extension|poste|durchwahl)\s?\d{1,6})?"
     r"(?![\w/-]|[.,]\d)",
     re.IGNORECASE,
@@ -67,6 +67,11 @@ _PHONE_WORDS = keywords(
     "contact",
     "appelez",
     "appeler",
+    "appelle",
+    "num",
+    "numéro",
+    "anrufen",
+    "ruf",
     "joindre",
     "rufen",
     "telefon",
@@ -121,10 +126,16 @@ _NOT_PHONE_WORDS = keywords(
 def find_phones(text: str, region: str = "US") -> Iterator[Entity]:
     seen: set[tuple[int, int]] = set()
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        if _excluded(text, match.start, match.end):
+        if _excluded(text, match.start, match.end) or _DATE.match(match.raw_string):
             continue
         seen.add((match.start, match.end))
-        score = 0.95 if has_context(text, match.start, _PHONE_WORDS) else 0.8
+        if has_context(text, match.start, _PHONE_WORDS):
+            score = 0.95
+        elif match.raw_string.isdigit() and len(match.raw_string) >= 9:
+            # an unformatted run of digits with no phone word is an order or reference number as often
+            score = 0.45
+        else:
+            score = 0.8
         yield Entity(match.start, match.end, PHONE, score, "libphonenumber")
     for m in _CANDIDATE.finditer(text):
         start, end = m.span()

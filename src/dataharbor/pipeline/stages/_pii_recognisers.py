@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from dataharbor.pipeline.stages._pii_address import find_addresses
+from dataharbor.pipeline.stages._pii_bank import find_bank_accounts
+from dataharbor.pipeline.stages._pii_crypto import find_crypto
+from dataharbor.pipeline.stages._pii_gazetteer import find_gazetteer_names
 from dataharbor.pipeline.stages._pii_names import find_names
 from dataharbor.pipeline.stages._pii_patterns import (
     find_cards,
@@ -15,12 +18,16 @@ from dataharbor.pipeline.stages._pii_patterns import (
     find_urls,
 )
 from dataharbor.pipeline.stages._pii_phone import REGION_OF_LANGUAGE, find_phones
+from dataharbor.pipeline.stages._pii_places import find_places, find_postal_blocks
 from dataharbor.pipeline.stages._pii_types import (
     ADDRESS,
+    BANK_ACCOUNT,
     CREDIT_CARD,
+    CRYPTO,
     EMAIL,
     IBAN,
     IP_ADDRESS,
+    LOCATION,
     NATIONAL_ID,
     PERSON,
     PHONE,
@@ -29,22 +36,28 @@ from dataharbor.pipeline.stages._pii_types import (
 )
 
 Finder = Callable[[str], Iterator[Entity]]
-_FINDERS: dict[str, Finder] = {
-    EMAIL: find_emails,
-    URL: find_urls,
-    IP_ADDRESS: find_ips,
-    CREDIT_CARD: find_cards,
-    IBAN: find_ibans,
-    NATIONAL_ID: find_national_ids,
-    ADDRESS: find_addresses,
-    PERSON: find_names,
-}
+# several finders per type: structured identifiers, then rules, then gazetteers and cues
+_FINDERS: list[tuple[str, Finder]] = [
+    (EMAIL, find_emails),
+    (URL, find_urls),
+    (IP_ADDRESS, find_ips),
+    (CREDIT_CARD, find_cards),
+    (IBAN, find_ibans),
+    (CRYPTO, find_crypto),
+    (BANK_ACCOUNT, find_bank_accounts),
+    (NATIONAL_ID, find_national_ids),
+    (ADDRESS, find_addresses),
+    (ADDRESS, find_postal_blocks),
+    (PERSON, find_names),
+    (PERSON, find_gazetteer_names),
+    (LOCATION, find_places),
+]
 
 
 def find_cheap(text: str, types: frozenset[str], lang: str | None) -> list[Entity]:
     """All rule-based candidates of the enabled `types` (unfiltered by score)."""
     found: list[Entity] = []
-    for kind, finder in _FINDERS.items():
+    for kind, finder in _FINDERS:
         if kind in types:
             found.extend(finder(text))
     if PHONE in types:

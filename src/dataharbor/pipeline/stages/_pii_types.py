@@ -14,6 +14,8 @@ PERSON = "PERSON"
 LOCATION = "LOCATION"
 ADDRESS = "ADDRESS"
 URL = "URL"
+BANK_ACCOUNT = "BANK_ACCOUNT"
+CRYPTO = "CRYPTO"
 
 ALL_TYPES: tuple[str, ...] = (
     EMAIL,
@@ -26,6 +28,8 @@ ALL_TYPES: tuple[str, ...] = (
     LOCATION,
     ADDRESS,
     URL,
+    BANK_ACCOUNT,
+    CRYPTO,
 )
 # URLs are mostly public sites, not personal data: opt-in only.
 DEFAULT_TYPES: tuple[str, ...] = tuple(t for t in ALL_TYPES if t != URL)
@@ -35,10 +39,12 @@ DEFAULT_TYPES: tuple[str, ...] = tuple(t for t in ALL_TYPES if t != URL)
 PRIORITY: dict[str, int] = {
     EMAIL: 0,
     IBAN: 0,
+    CRYPTO: 0,
     CREDIT_CARD: 0,
     IP_ADDRESS: 1,
     URL: 1,
     NATIONAL_ID: 2,
+    BANK_ACCOUNT: 2,
     PHONE: 3,
     ADDRESS: 4,
     PERSON: 5,

@@ -14,12 +14,32 @@ from typing import Any
 from dataharbor.domain.record import Record
 from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
+from dataharbor.pipeline.stages._pii_gazetteer import name_sets
 from dataharbor.pipeline.stages._pii_ner import DEFAULT_MODELS, NerRunner
 from dataharbor.pipeline.stages._pii_recognisers import find_cheap
 from dataharbor.pipeline.stages._pii_resolve import redact, resolve
 from dataharbor.pipeline.stages._pii_types import ALL_TYPES, DEFAULT_TYPES, LOCATION, PERSON, Entity
 
 POLICIES = ("redact", "drop", "keep-private-only")
+# weak one-word guesses that NER overrules when it read the same words as another type
+# ("Florence" the city, "Jordan" the country)
+_WEAK_SOURCES = frozenset({"gazetteer_single", "place_cue"})
+
+
+def _trusted_in_other_language(entity: Entity, text: str) -> bool:
+    """A model of another language (the fallback) tags capitalised nouns as people ("Betreff", "Der Kunde"):
+    keep its PERSON only when every word is capitalised and one is a known name."""
+    if entity.type != PERSON:
+        return True
+    words = text[entity.start : entity.end].split()
+    firsts, lasts = name_sets()
+    return all(w[:1].isupper() for w in words) and any(w.lower() in firsts or w.lower() in lasts for w in words)
+
+
+def _yields_to_ner(candidate: Entity, ner: list[Entity]) -> bool:
+    return candidate.source in _WEAK_SOURCES and any(
+        e.type != candidate.type and e.start < candidate.end and candidate.start < e.end for e in ner
+    )
 
 
 @register_stage
@@ -76,12 +96,17 @@ class PiiStage(Stage):
 
     def process(self, batch: Sequence[Record]) -> None:
         langs = [self._language(r) for r in batch]
+        texts = [r.text for r in batch]
         found = [find_cheap(r.text, self._types, lang) for r, lang in zip(batch, langs, strict=True)]
         ner_langs = [self._ner_language(lang) for lang in langs]
         if self._uses_ner():
             ner_found = self._runner.find([(r.text, nl) for r, nl in zip(batch, ner_langs, strict=True)])
-            for cands, extra in zip(found, ner_found, strict=True):
-                cands.extend(e for e in extra if e.type in self._types)
+            for cands, extra, text, lang, nl in zip(found, ner_found, texts, langs, ner_langs, strict=True):
+                kept = [e for e in extra if e.type in self._types]
+                if nl is not None and nl != lang:
+                    kept = [e for e in kept if _trusted_in_other_language(e, text)]
+                cands[:] = [c for c in cands if not _yields_to_ner(c, kept)]
+                cands.extend(kept)
         for record, cands, ner_lang in zip(batch, found, ner_langs, strict=True):
             self._decide(record, resolve(cands, self.score_threshold), ner_lang)
 
