@@ -41,7 +41,8 @@ def demo(
     try:
         console.rule("[bold]DataHarbor demo")
         with harbor.catalog.session() as s:
-            repo.add_partner(s, name=PARTNER, kind="public-body", jurisdiction="EU", contact="data@city-library.example")
+            repo.add_partner(s, name=PARTNER, kind="public-body", jurisdiction="EU",
+                             contact="data@city-library.example")
             repo.create_dataset(
                 s, partner=PARTNER, name=DATASET.split("/")[1], tier="open", license="CC-BY-4.0",
                 purposes=["training", "evaluation", "research"], languages=["en", "fr"], pii_policy="redact",
@@ -67,6 +68,12 @@ def demo(
             table("Dropped, by stage and reason", ["stage:reason", "records"], st["drop_reasons"].items())
             table("PII redacted, by type", ["entity", "found"], st["pii_entities"].items())
             table("Languages of kept records", ["language", "records"], st["languages"].items())
+            redacted = next((r for r in iter_records(harbor.store, version)
+                             if (r.annotations.get("pii") or {}).get("counts")), None)
+            if redacted:
+                console.print(f"\n[bold]A kept record after redaction[/] ({redacted.provenance.source_name} "
+                              f"{_location(redacted.provenance.location)}):")
+                console.print(redacted.text[:400], markup=False, highlight=False)
             sample = next(iter_records(harbor.store, version, limit=1), None)
             where = f"{harbor.store.root}/{version.path}"
             console.print(f"\nVersion [bold]{DATASET}@v{version.number}[/] is in {where}")
@@ -81,6 +88,10 @@ def demo(
         )
     finally:
         harbor.close()
+
+
+def _location(location: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in location.items())
 
 
 def register(app: typer.Typer) -> None:

@@ -60,13 +60,14 @@ def test_stages_are_registered_and_build_with_defaults() -> None:
     assert stage_class("minhash") is MinhashSignatureStage
     assert stage_class("dedup") is DedupStage
     assert build_stage("dedup", {}, StageContext()).scope == "global"
-    assert DedupStage(StageContext()).describe()["threshold"] == 0.8
+    assert DedupStage(StageContext()).describe()["threshold"] == 0.65
 
 
 def test_exact_duplicates_after_case_and_whitespace_changes() -> None:
     base = "The quick brown fox, jumps over the lazy dog.\nIt was not amused!"
     variant = "the  QUICK brown fox jumps over the lazy dog -- it was NOT amused"
-    records = [rec("a", base), rec("b", variant), rec("c", base + " And then it left.")]
+    longer = base + " And then it left the garden, slowly, without looking back at anyone."
+    records = [rec("a", base), rec("b", variant), rec("c", longer)]
     job = Job()
     job.run(records)
     assert records[0].kept and records[2].kept
@@ -92,6 +93,25 @@ def test_near_duplicates_with_a_few_words_changed_are_dropped() -> None:
         ann = dup.annotations["dedup"]
         assert ann["duplicate_of"] == "d1-a" and ann["cluster"] == "d1-a" and ann["scope"] == "job"
         assert 0.75 <= ann["similarity"] < 1.0
+
+
+def test_near_duplicates_with_five_percent_of_words_edited_are_dropped() -> None:
+    # 3-word shingles at 0.65: 5% substitutions, insertions or deletions (J ~0.75-0.79) are caught
+    original = doc(11, 400)
+    words = original.split()
+    inserted = " ".join(w for i, w in enumerate(words) for w in ([w, f"new{i}"] if i % 20 == 0 else [w]))
+    deleted = " ".join(w for i, w in enumerate(words) if i % 20 != 7)
+    records = [rec("a", original), rec("sub", edit(original, 20, seed=3)), rec("ins", inserted), rec("del", deleted)]
+    Job().run(records)
+    assert records[0].kept
+    assert [r.drop_reason for r in records[1:]] == ["near_duplicate"] * 3
+
+
+def test_ten_percent_of_words_replaced_is_not_a_near_duplicate() -> None:
+    original = doc(12, 400)
+    records = [rec("a", original), rec("b", edit(original, 40, seed=4))]  # 3-gram Jaccard ~0.57
+    Job().run(records)
+    assert records[1].kept
 
 
 def test_distinct_documents_are_kept() -> None:
@@ -255,7 +275,7 @@ def test_minhash_annotation_is_small_and_signature_is_private() -> None:
     record = rec("a", doc(7))
     MinhashSignatureStage(StageContext()).process([record])
     ann = record.annotations["minhash"]
-    assert set(ann) == {"exact", "shingling", "shingles"} and ann["shingling"] == "word5"
+    assert set(ann) == {"exact", "shingling", "shingles"} and ann["shingling"] == "word3"
     assert len(record.metadata[FINGERPRINT_KEY]["signature"]) == 128 * 4
 
 

@@ -40,7 +40,7 @@ class MinhashSignatureStage(Stage):
     """Fingerprints records: exact hash of the folded text and a MinHash signature of its shingles.
 
     Annotation `minhash`: `exact` (hex hash of the lower-cased text with punctuation and
-    whitespace folded), `shingling` (`word5` or, for scripts without spaces, `char5`),
+    whitespace folded), `shingling` (`word3` or, for scripts without spaces, `char5`),
     `shingles` (count). The 512-byte signature travels in `record.metadata["_minhash"]`,
     which is not written to shards: the dedup index stores what it needs.
     """
@@ -52,7 +52,7 @@ class MinhashSignatureStage(Stage):
         self,
         context: StageContext,
         *,
-        word_ngram: int = 5,
+        word_ngram: int = 3,
         char_ngram: int = 5,
         num_perm: int = 128,
         seed: int = 42,
@@ -100,9 +100,9 @@ class DedupStage(Stage):
         self,
         context: StageContext,
         *,
-        threshold: float = 0.8,
-        bands: int = 20,
-        word_ngram: int = 5,
+        threshold: float = 0.65,
+        bands: int = 32,
+        word_ngram: int = 3,
         char_ngram: int = 5,
         num_perm: int = 128,
         seed: int = 42,
