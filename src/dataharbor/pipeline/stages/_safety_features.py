@@ -1,0 +1,228 @@
+"""Hashed sparse features for the built-in safety model, computed with numpy only.
+
+A text becomes (indices, values) into a vector of `HASH_DIM + N_DENSE` slots:
+
+- word unigrams and bigrams of the canonical tokens;
+- an *abstracted* token stream where identity terms become `<id>`, bad-word-lexicon terms `<lex>`,
+  negators `<not>`, cue words `<report>` (reported speech), `<dehum>`, `<threat>`, strongly
+  negative/positive words (VADER valence) `<neg>`/`<pos>`, quotes `<q>` and question marks `<?>`,
+  as bigrams and trigrams: `<neg> <id>` generalises across targets and templates, `<not> <neg> <id>`
+  learns negation;
+- character 2–5-grams across the token stream (robust to spelling evasions, partly language-free);
+- marker co-occurrence: which of `<id> <lex> <neg> <pos> <not> <q> <?>` appear together;
+- dense signals: lexicon hit count (log), any lexicon hit, any identity term, summed negative and
+  positive word valence.
+
+Each hashed group is binary and L2-normalised so long and short windows are comparable.
+Hashing is deterministic (CRC-32 for tokens, a polynomial rolling hash for characters, a
+splitmix64 finaliser for buckets), so training and inference agree on every machine.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dataharbor.pipeline.stages._safety_lexicon import TermMatcher, _plural_stem
+from dataharbor.pipeline.stages._safety_text import canonical, tokens
+
+HASH_DIM = 1 << 18
+N_DENSE = 5
+CHAR_NGRAMS = (2, 3, 4, 5)
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+_U64 = np.uint64
+_PRIME = _U64(1_000_003)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    indices: IntArray
+    values: FloatArray
+    lexicon_hits: int
+
+
+def _mix(h: npt.NDArray[np.uint64], salt: int) -> IntArray:
+    """splitmix64 finaliser → bucket in [0, HASH_DIM)."""
+    z = h + _U64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    z = z ^ (z >> _U64(31))
+    return (z % _U64(HASH_DIM)).astype(np.int64)
+
+
+def _token_hashes(toks: Sequence[str]) -> npt.NDArray[np.uint64]:
+    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
+
+
+def _ngram_buckets(hashes: npt.NDArray[np.uint64], orders: Sequence[int], salt: int) -> list[IntArray]:
+    out: list[IntArray] = []
+    for n in orders:
+        if len(hashes) < n:
+            continue
+        h = hashes[: len(hashes) - n + 1].copy()
+        for k in range(1, n):
+            h = h * _PRIME + hashes[k : len(hashes) - n + 1 + k]
+        out.append(_mix(h, salt * 16 + n))
+    return out
+
+
+def _char_buckets(stream: str) -> list[IntArray]:
+    cp = np.frombuffer(stream.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return _ngram_buckets(cp, CHAR_NGRAMS, salt=7)
+
+
+def _group(buckets: list[IntArray]) -> tuple[IntArray, FloatArray]:
+    if not buckets:
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    idx = np.unique(np.concatenate(buckets))
+    return idx, np.full(len(idx), 1.0 / np.sqrt(len(idx)), dtype=np.float32)
+
+
+NEGATORS = frozenset(
+    [
+        "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "can't", "don't",
+        "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't", "shouldn't",
+        "couldn't", "mustn't", "ain't", "hardly", "ne", "pas", "jamais", "aucun", "nicht", "kein",
+        "keine", "keiner", "nie", "niemals", "nunca", "ningún", "ninguna", "nada", "non", "mai", "niet",
+        "nooit", "geen"
+    ]
+)
+_MARKERS = {'"': "<q>", "?": "<?>"}
+
+
+def _deletions(word: str) -> list[str]:
+    # a list, in position order: iterating a set of str would depend on PYTHONHASHSEED
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+class Featurizer:
+    """Turns one text window into sparse features; holds the lexicons it abstracts with."""
+
+    def __init__(
+        self,
+        lexicon: TermMatcher,
+        identities: frozenset[str],
+        valence: dict[str, float],
+        cues: dict[str, str] | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.identities = identities
+        self.valence = valence
+        self.cues = cues or {}
+        # every known marker word (>= 5 letters) by its one-letter deletions: finds `womn`, `muslmis`
+        self._lex_words = lexicon.single_words()
+        self._known = set(identities) | set(valence) | set(self.cues) | self._lex_words
+        # token → (repaired tokens, their classes); tokens repeat a lot, so this pays for itself
+        self._memo: dict[str, tuple[list[str], list[str]]] = {}
+        self._by_deletion: dict[str, str] = {}
+        for word in sorted(self._known):
+            if len(word) >= 5 and word.isalpha():
+                for d in _deletions(word):
+                    self._by_deletion.setdefault(d, word)
+
+    def _repair(self, tok: str) -> list[str]:
+        """Undo one-letter typos and a deleted space next to a known marker word."""
+        if len(tok) < 4 or tok in self._known or not tok.isalpha():
+            return [tok]
+        if tok in self._by_deletion:  # a letter was dropped
+            return [self._by_deletion[tok]]
+        for d in _deletions(tok):
+            if d in self._known and len(d) >= 5:  # a letter was added
+                return [d]
+            if d in self._by_deletion:  # a letter was changed or swapped
+                return [self._by_deletion[d]]
+        for i in range(4, len(tok) - 3):  # "massivescumbags" → "massive scumbags"
+            head, tail = tok[:i], tok[i:]
+            known = head in self._known or tail in self._known or tail[:-1] in self._known
+            if known and len(head) >= 4 and len(tail) >= 4:
+                return [head, tail]
+        return [tok]
+
+    def _analyse(self, tok: str) -> tuple[list[str], list[str]]:
+        hit = self._memo.get(tok)
+        if hit is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            repaired = self._repair(tok)
+            hit = self._memo[tok] = (repaired, [self._abstract(r) for r in repaired])
+        return hit
+
+    def _abstract(self, tok: str) -> str:
+        """A token's class: identity, bad word, negator, negative/positive word, quote, `?` — or itself."""
+        if tok in _MARKERS:
+            return _MARKERS[tok]
+        if tok in self.identities or (_plural_stem(tok) or ("",))[0] in self.identities:
+            return "<id>"
+        if tok in self._lex_words or (_plural_stem(tok) or ("",))[0] in self._lex_words:
+            return "<lex>"
+        if not tok.isascii() and self.lexicon.count((tok,), tok):
+            return "<lex>"
+        if tok in NEGATORS:
+            return "<not>"
+        if tok in self.cues:
+            return self.cues[tok]
+        v = self.valence.get(tok, 0.0)
+        if v <= -1.0:
+            return "<neg>"
+        if v >= 1.0:
+            return "<pos>"
+        return tok
+
+    def features(self, text: str) -> Features:
+        canon = canonical(text)
+        raw = tokens(canon)
+        hits = self.lexicon.count(raw, canon)
+        toks: list[str] = []
+        abstract: list[str] = []
+        for t in tokens(canon, punct=True):
+            repaired, classes = self._analyse(t)
+            if t not in _MARKERS:
+                toks.extend(repaired)
+            abstract.extend(classes)
+        markers = sorted({a for a in abstract if a.startswith("<")})
+        pairs = [f"{a}&{b}" for i, a in enumerate(markers) for b in markers[i + 1 :]] + ["|".join(markers)]
+        valences = [self.valence.get(t, 0.0) for t in toks]
+        groups = [
+            _group(_ngram_buckets(_token_hashes(toks), (1, 2), salt=1)),
+            _group(_ngram_buckets(_token_hashes(abstract), (2, 3), salt=2)),
+            _group(_ngram_buckets(_token_hashes(pairs), (1,), salt=3)),
+            _group(_char_buckets(" " + " ".join(raw) + " ") if raw else []),
+        ]
+        dense_idx = np.arange(HASH_DIM, HASH_DIM + N_DENSE, dtype=np.int64)
+        dense_val = np.array(
+            [
+                np.log1p(hits),
+                float(hits > 0),
+                float("<id>" in markers),
+                # saturating, so a long window is not "more negative" than a short insult
+                np.tanh(-sum(v for v in valences if v < 0) / 4.0),
+                np.tanh(sum(v for v in valences if v > 0) / 4.0),
+            ],
+            dtype=np.float32,
+        )
+        indices = np.concatenate([g[0] for g in groups] + [dense_idx])
+        values = np.concatenate([g[1] for g in groups] + [dense_val])
+        return Features(indices, values, hits)
+
+
+def windows(text: str, size: int) -> list[str]:
+    """Cut `text` into consecutive windows of at most `size` characters, at whitespace when possible."""
+    text = text.strip()
+    if len(text) <= size:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > start else end
+        out.append(text[start:end])
+        start = end
+    return out

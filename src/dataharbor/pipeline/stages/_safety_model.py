@@ -1,0 +1,119 @@
+"""The built-in safety model: hashed features + logistic regression, weights in a plain `.npz`.
+
+No pickles: the weights are one float16 vector and a bias; the lexicons are gzip text files.
+Long texts are cut into bounded windows; a text's score is the maximum over its windows, so one
+hateful paragraph in a long document is not diluted by the rest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, Featurizer, windows
+from dataharbor.pipeline.stages._safety_lexicon import matcher_for, read_lexicon
+
+# about two sentences: close to the length of the training texts (tweets, test cases)
+WINDOW_CHARS = 400
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("dataharbor") / "models" / "safety"))
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    toxicity: float
+    lexicon_hits: int
+
+
+def read_identities(path: Path) -> frozenset[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
+def read_valence(path: Path) -> dict[str, float]:
+    """`word<TAB>valence` lines (VADER scale, -4..4)."""
+    out: dict[str, float] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            word, _, value = line.rstrip("\n").partition("\t")
+            if value:
+                out[word] = float(value)
+    return out
+
+
+def read_cues(path: Path) -> dict[str, str]:
+    """`marker<TAB>word` lines → word → marker."""
+    out: dict[str, str] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            marker, _, word = line.rstrip("\n").partition("\t")
+            if word:
+                out[word] = marker
+    return out
+
+
+def load_featurizer(directory: Path) -> Featurizer:
+    return Featurizer(
+        matcher_for(read_lexicon(directory / "lexicon.txt.gz")),
+        read_identities(directory / "identities.txt.gz"),
+        read_valence(directory / "valence.txt.gz"),
+        read_cues(directory / "cues.txt.gz"),
+    )
+
+
+class LinearSafetyModel:
+    """Scores texts in [0, 1]; `meta` carries the default threshold and training facts."""
+
+    def __init__(
+        self, weights: npt.NDArray[np.float32], bias: float, featurizer: Featurizer, meta: dict[str, Any]
+    ) -> None:
+        if weights.shape != (HASH_DIM + N_DENSE,):
+            raise ValueError(f"safety weights have shape {weights.shape}, expected {(HASH_DIM + N_DENSE,)}")
+        self.weights = weights
+        self.bias = bias
+        self.featurizer = featurizer
+        self.meta = meta
+
+    @classmethod
+    def load(cls, directory: Path) -> LinearSafetyModel:
+        with np.load(directory / "weights.npz", allow_pickle=False) as data:
+            weights = data["weights"].astype(np.float32)
+            bias = float(data["bias"])
+        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        return cls(weights, bias, load_featurizer(directory), meta)
+
+    @property
+    def threshold(self) -> float:
+        return float(self.meta["threshold"])
+
+    def margin(self, text: str) -> tuple[float, int]:
+        """Linear score (log-odds) of one window and its lexicon hits."""
+        f = self.featurizer.features(text)
+        return self.bias + float(np.dot(self.weights[f.indices], f.values)), f.lexicon_hits
+
+    def score(self, text: str) -> Score:
+        if not text.strip():
+            return Score(0.0, 0)
+        best = -np.inf
+        hits = 0
+        for window in windows(text, WINDOW_CHARS):
+            z, h = self.margin(window)
+            best = max(best, z)
+            hits += h
+        return Score(float(1.0 / (1.0 + np.exp(-best))), hits)
+
+
+@cache
+def builtin_model() -> LinearSafetyModel:
+    """The shipped model, loaded once per process."""
+    return LinearSafetyModel.load(builtin_dir())

@@ -1,0 +1,82 @@
+"""safety: a toxicity / hate score per record; flags (default) or drops what scores above a threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from dataharbor.domain.record import Record
+from dataharbor.errors import ConfigError
+from dataharbor.pipeline.stage import Stage, StageContext, register_stage
+from dataharbor.pipeline.stages._safety_model import Score, builtin_model
+
+
+class SafetyScorer(Protocol):
+    @property
+    def threshold(self) -> float: ...
+
+    def score(self, text: str) -> Score: ...
+
+
+@register_stage
+class SafetyStage(Stage):
+    """Scores each record's text for hateful / toxic content.
+
+    Annotation: `{"toxicity": 0..1, "flagged": bool, "lexicon_hits": int}` where `lexicon_hits`
+    counts multilingual bad-word-lexicon terms. `model="builtin"` is the shipped compact model
+    (hashed n-grams + lexicons, numpy only); any other value names a Hugging Face text-classification
+    model or local directory (needs the `safety-hf` extra). `threshold=None` uses the model's default.
+    With `drop=True`, flagged records are dropped with reason `toxic`.
+    """
+
+    name = "safety"
+    version = "1"
+
+    def __init__(
+        self,
+        context: StageContext,
+        *,
+        model: str = "builtin",
+        threshold: float | None = None,
+        drop: bool = False,
+    ) -> None:
+        super().__init__(context)
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ConfigError(
+                f"safety parameter 'threshold' has value {threshold!r}; expected a number in [0, 1]",
+                stage=self.name,
+            )
+        self.model = model
+        self.threshold = threshold
+        self.drop = drop
+        self._scorer: SafetyScorer | None = None
+
+    def setup(self) -> None:
+        if self.model == "builtin":
+            self._scorer = builtin_model()
+        else:
+            from dataharbor.pipeline.stages._safety_hf import HFSafetyModel
+
+            self._scorer = HFSafetyModel(self.model)
+
+    @property
+    def effective_threshold(self) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        assert self._scorer is not None
+        return self._scorer.threshold
+
+    def process(self, batch: Sequence[Record]) -> None:
+        self.ensure_setup()
+        assert self._scorer is not None
+        threshold = self.effective_threshold
+        for record in batch:
+            s = self._scorer.score(record.text)
+            flagged = s.toxicity >= threshold
+            record.annotations[self.name] = {
+                "toxicity": round(s.toxicity, 4),
+                "flagged": flagged,
+                "lexicon_hits": s.lexicon_hits,
+            }
+            if flagged and self.drop:
+                record.drop(self.name, "toxic")

@@ -1,0 +1,151 @@
+"""The safety stage: shipped model loads, ranks hate above neutral text, flags/drops, multilingual lexicon."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dataharbor.domain.record import Provenance, Record
+from dataharbor.errors import ConfigError, MissingExtra
+from dataharbor.pipeline.stage import StageContext, build_stage, run_stages
+from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, windows
+from dataharbor.pipeline.stages._safety_lexicon import TermMatcher
+from dataharbor.pipeline.stages._safety_model import builtin_dir, builtin_model
+from dataharbor.pipeline.stages._safety_text import canonical, tokens
+from dataharbor.pipeline.stages.safety import SafetyStage
+
+HATEFUL = [
+    "I hate Muslims, they are vermin.",
+    "All immigrants are disgusting parasites and should be deported.",
+    "Women are worthless and belong in the kitchen.",
+    "Gay people are a disease on society.",
+    "We should kill all the black people.",
+]
+NEUTRAL = [
+    "The weather in Lisbon was lovely this weekend.",
+    "Please send me the quarterly report by Friday.",
+    "The museum opens at nine and closes at five.",
+    "Our team finished the project ahead of schedule.",
+    "She planted tomatoes and basil in the garden.",
+]
+
+
+def rec(text: str, i: int = 0) -> Record:
+    return Record(id=f"r{i}", text=text, provenance=Provenance("0" * 64, "t.txt", "test", "1"))
+
+
+def stage(**params: object) -> SafetyStage:
+    s = build_stage("safety", dict(params), StageContext())
+    assert isinstance(s, SafetyStage)
+    return s
+
+
+def test_shipped_model_files_load_and_are_small() -> None:
+    model = builtin_model()
+    assert model.weights.shape == (HASH_DIM + N_DENSE,)
+    assert np.isfinite(model.weights).all()
+    assert 0.0 < model.threshold < 1.0
+    total = sum(p.stat().st_size for p in builtin_dir().iterdir())
+    assert total < 5 * 1024 * 1024
+    assert not list(builtin_dir().glob("*.pkl"))
+
+
+def test_hateful_ranked_above_neutral() -> None:
+    model = builtin_model()
+    hate = [model.score(t).toxicity for t in HATEFUL]
+    neutral = [model.score(t).toxicity for t in NEUTRAL]
+    assert min(hate) > max(neutral)
+
+
+def test_annotation_and_flag_with_default_threshold() -> None:
+    records = [rec(HATEFUL[0], 0), rec(NEUTRAL[0], 1)]
+    counters: dict[str, dict[str, int]] = {}
+    run_stages([stage()], records, counters)
+    bad, good = (r.annotations["safety"] for r in records)
+    assert set(bad) == {"toxicity", "flagged", "lexicon_hits"}
+    assert bad["flagged"] is True and good["flagged"] is False
+    assert 0.0 <= good["toxicity"] < bad["toxicity"] <= 1.0
+    assert all(r.kept for r in records)  # flag only by default
+    assert counters["safety"] == {"total": 2, "kept": 2}
+
+
+def test_drop_mode_drops_with_reason_toxic() -> None:
+    records = [rec(HATEFUL[1], 0), rec(NEUTRAL[1], 1)]
+    counters: dict[str, dict[str, int]] = {}
+    run_stages([stage(drop=True)], records, counters)
+    assert records[0].drop_reason == "toxic" and records[0].dropped_by == "safety"
+    assert records[1].kept
+    assert counters["safety"]["dropped_toxic"] == 1
+
+
+def test_threshold_param_moves_the_flag() -> None:
+    text = NEUTRAL[2]
+    score = builtin_model().score(text).toxicity
+    low, high = [rec(text)], [rec(text)]
+    stage(threshold=max(0.0, score - 0.01)).process(low)
+    stage(threshold=min(1.0, score + 0.01)).process(high)
+    assert low[0].annotations["safety"]["flagged"] is True
+    assert high[0].annotations["safety"]["flagged"] is False
+
+
+def test_bad_threshold_is_a_config_error() -> None:
+    with pytest.raises(ConfigError):
+        stage(threshold=2.0)
+
+
+def test_empty_text_scores_zero() -> None:
+    records = [rec(""), rec("   \n ")]
+    stage().process(records)
+    for r in records:
+        assert r.annotations["safety"] == {"toxicity": 0.0, "flagged": False, "lexicon_hits": 0}
+
+
+def test_non_english_lexicon_signal() -> None:
+    model = builtin_model()
+    clean = model.score("Nous avons visité le musée et mangé dans un petit restaurant.")
+    rude = model.score("Va te faire foutre, espèce de connard.")
+    assert clean.lexicon_hits == 0 and rude.lexicon_hits >= 1
+    assert rude.toxicity > clean.toxicity
+    de = model.score("Du bist ein Arschloch.")
+    assert de.lexicon_hits >= 1
+    zh = model.score("你他妈的")  # space-less script: substring matching
+    assert zh.lexicon_hits >= 1
+
+
+def test_lexicon_matching_respects_word_boundaries() -> None:
+    matcher = TermMatcher(["ass", "blow job"])
+    text = canonical("A classic assessment, then an ASS and a blow   job; asses too.")
+    assert matcher.count(tokens(text), text) == 3
+
+
+def test_canonical_undoes_evasions() -> None:
+    assert tokens(canonical("I h8 b l a c k people")) == ["i", "h8", "black", "people"]
+    assert tokens(canonical("n1gg3r")) == ["nigger"]
+    assert canonical("RT @someone: soooo http://x.y/z").split() == [":", "soo"]
+
+
+def test_long_text_is_windowed_and_max_is_taken() -> None:
+    filler = " ".join(NEUTRAL) + " "
+    long_text = filler * 40 + HATEFUL[0] + " " + filler * 40
+    assert len(windows(long_text, 400)) > 10
+    model = builtin_model()
+    # one hateful sentence in ~40 KB of neutral text is still found (max over windows, no dilution)
+    assert model.score(long_text).toxicity >= model.threshold
+    assert model.score(filler * 80).toxicity < model.threshold
+
+
+@pytest.mark.skipif(importlib.util.find_spec("transformers") is not None, reason="transformers is installed")
+def test_hf_model_without_transformers_is_a_missing_extra() -> None:
+    s = stage(model="unitary/toxic-bert")
+    with pytest.raises(MissingExtra) as info:
+        s.ensure_setup()
+    assert "safety-hf" in str(info.value)
+
+
+def test_model_card_states_training_data_and_figures() -> None:
+    card = (builtin_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "HateCheck" in card and "Davidson" in card and "ROC-AUC" in card
+    assert Path(builtin_dir() / "model.json").is_file()
