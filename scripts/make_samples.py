@@ -44,48 +44,88 @@ REPORT_FR = [
     "fragiles et l'écriture est difficile à lire, mais chaque lettre terminée rejoint le catalogue public.",
 ]
 
-NAV = "<nav><a href='/'>Home</a> | <a href='/catalogue'>Catalogue</a> | <a href='/events'>Events</a> | " \
-      "<a href='/contact'>Contact</a> | <a href='/login'>Log in</a></nav>"
-FOOTER = "<footer><p>© 2025 City Library. All rights reserved.</p><p>We use cookies to improve your experience. " \
-         "<a href='/privacy'>Privacy policy</a> · <a href='/cookies'>Cookie settings</a></p></footer>"
+NAV = (
+    "<nav><a href='/'>Home</a> | <a href='/catalogue'>Catalogue</a> | <a href='/events'>Events</a> | "
+    "<a href='/contact'>Contact</a> | <a href='/login'>Log in</a></nav>"
+)
+FOOTER = (
+    "<footer><p>© 2025 City Library. All rights reserved.</p><p>We use cookies to improve your experience. "
+    "<a href='/privacy'>Privacy policy</a> · <a href='/cookies'>Cookie settings</a></p></footer>"
+)
 
 LETTERS = [
-    {"id": "L-001", "lang": "en", "year": 1953, "text": (
-        "Dear Mrs Whitmore, thank you for your kind letter of the twelfth. The water has gone down at last and we "
-        "have begun to dry the books from the lower shelves in the church hall. Most of the novels are lost, but "
-        "the parish registers were kept upstairs and they are safe. If you can spare any blankets, please bring "
-        "them on Tuesday, because the families from the river street are still sleeping in the school. "
-        "With warm regards from all of us at the library, Arthur.")},
-    {"id": "L-002", "lang": "en", "year": 2024, "text": (
-        "Hello, my name is Margaret Ellison and I would like to donate my late husband's collection of railway "
-        "timetables to the local history room. There are about three hundred of them, from the 1950s to the "
-        "1990s, in good condition and sorted by year. You can reach me at margaret.ellison@example.org or on "
-        "+44 20 7946 0958, and the boxes can be collected from 14 Harbour Road, Whitby YO21 3PU on any weekday "
-        "morning. Thank you for looking after the memory of our town.")},
-    {"id": "L-003", "lang": "fr", "year": 2024, "text": (
-        "Madame, Monsieur, je souhaite inscrire mon fils au club de lecture du mercredi après-midi. Il a neuf ans "
-        "et il lit surtout des bandes dessinées, mais il aimerait découvrir des romans d'aventure. Je m'appelle "
-        "Claire Dubois et vous pouvez me joindre au 06 12 34 56 78 ou par courriel à claire.dubois@example.fr. "
-        "Nous habitons 27 rue des Lilas, 69003 Lyon. Je vous remercie par avance de votre réponse et vous prie "
-        "d'agréer mes salutations distinguées.")},
-    {"id": "L-004", "lang": "en", "year": 2025, "text": (
-        "To the library board: the reading group that meets on Thursday evenings would like to thank the staff "
-        "for keeping the building open during the winter repairs. We met in the small room behind the archive "
-        "and it was warm and quiet. Next season we plan to read novels set by the sea, and we would welcome "
-        "suggestions from the librarians. We also hope the new shelves for local authors will be finished soon, "
-        "because several members have books they would like to donate.")},
+    {
+        "id": "L-001",
+        "lang": "en",
+        "year": 1953,
+        "text": (
+            "Dear Mrs Whitmore, thank you for your kind letter of the twelfth. The water has gone down at last and we "
+            "have begun to dry the books from the lower shelves in the church hall. Most of the novels are lost, but "
+            "the parish registers were kept upstairs and they are safe. If you can spare any blankets, please bring "
+            "them on Tuesday, because the families from the river street are still sleeping in the school. "
+            "With warm regards from all of us at the library, Arthur."
+        ),
+    },
+    {
+        "id": "L-002",
+        "lang": "en",
+        "year": 2024,
+        "text": (
+            "Hello, my name is Margaret Ellison and I would like to donate my late husband's collection of railway "
+            "timetables to the local history room. There are about three hundred of them, from the 1950s to the "
+            "1990s, in good condition and sorted by year. You can reach me at margaret.ellison@example.org or on "
+            "+44 20 7946 0958, and the boxes can be collected from 14 Harbour Road, Whitby YO21 3PU on any weekday "
+            "morning. Thank you for looking after the memory of our town."
+        ),
+    },
+    {
+        "id": "L-003",
+        "lang": "fr",
+        "year": 2024,
+        "text": (
+            "Madame, Monsieur, je souhaite inscrire mon fils au club de lecture du mercredi après-midi. Il a neuf ans "
+            "et il lit surtout des bandes dessinées, mais il aimerait découvrir des romans d'aventure. Je m'appelle "
+            "Claire Dubois et vous pouvez me joindre au 06 12 34 56 78 ou par courriel à claire.dubois@example.fr. "
+            "Nous habitons 27 rue des Lilas, 69003 Lyon. Je vous remercie par avance de votre réponse et vous prie "
+            "d'agréer mes salutations distinguées."
+        ),
+    },
+    {
+        "id": "L-004",
+        "lang": "en",
+        "year": 2025,
+        "text": (
+            "To the library board: the reading group that meets on Thursday evenings would like to thank the staff "
+            "for keeping the building open during the winter repairs. We met in the small room behind the archive "
+            "and it was warm and quiet. Next season we plan to read novels set by the sea, and we would welcome "
+            "suggestions from the librarians. We also hope the new shelves for local authors will be finished soon, "
+            "because several members have books they would like to donate."
+        ),
+    },
 ]
 
 REVIEWS = [
-    ("A patient and beautifully written history of the harbour, with maps that help the reader follow every "
-     "change to the coastline over three centuries. I borrowed it twice and would recommend it to anyone.", "en"),
-    ("Un roman lumineux sur l'amitié entre deux sœurs qui se retrouvent après vingt ans de silence. La fin est "
-     "un peu rapide, mais les personnages restent longtemps en mémoire après la dernière page.", "fr"),
-    ("This guide to growing vegetables on a balcony is practical and clear. The chapter on tomatoes saved my "
-     "summer, and the drawings make each step easy to follow even for a complete beginner like me.", "en"),
+    (
+        "A patient and beautifully written history of the harbour, with maps that help the reader follow every "
+        "change to the coastline over three centuries. I borrowed it twice and would recommend it to anyone.",
+        "en",
+    ),
+    (
+        "Un roman lumineux sur l'amitié entre deux sœurs qui se retrouvent après vingt ans de silence. La fin est "
+        "un peu rapide, mais les personnages restent longtemps en mémoire après la dernière page.",
+        "fr",
+    ),
+    (
+        "This guide to growing vegetables on a balcony is practical and clear. The chapter on tomatoes saved my "
+        "summer, and the drawings make each step easy to follow even for a complete beginner like me.",
+        "en",
+    ),
     ("buy cheap cheap cheap best price click here click here click here best price buy now buy now", "en"),
-    ("People like you are worthless idiots and should be thrown out of this library, I hate every one of you "
-     "and your disgusting kind, you all deserve to suffer for what you are.", "en"),
+    (
+        "People like you are worthless idiots and should be thrown out of this library, I hate every one of you "
+        "and your disgusting kind, you all deserve to suffer for what you are.",
+        "en",
+    ),
 ]
 
 MINUTES = {
@@ -94,26 +134,31 @@ MINUTES = {
         "that the heating repairs came in under budget, which leaves enough money to replace the worn chairs in "
         "the children's corner. The committee agreed to ask three local carpenters for quotes before the summer. "
         "The volunteer coordinator said that eleven new volunteers joined after the open day, most of them "
-        "students, and that a short training session on handling old books will be held in April.\n"),
+        "students, and that a short training session on handling old books will be held in April.\n"
+    ),
     "minutes/2025-03-committee-copy.md": (
         "# Library committee, March 2025\n\nThe committee met on the fourth of March. The treasurer reported "
         "that the heating repairs came in under budget, which leaves enough money to replace the worn chairs in "
         "the children's corner. The committee agreed to ask three local carpenters for quotes before the summer. "
         "The volunteer coordinator said that twelve new volunteers joined after the open day, most of them "
-        "students, and that a short training session on handling old books will be held in April.\n"),
+        "students, and that a short training session on handling old books will be held in April.\n"
+    ),
     "minutes/2025-06-comite.txt": (
         "Comité de la bibliothèque, juin 2025.\n\nLe comité s'est réuni le dix juin. La responsable des "
         "collections a présenté le projet de numérisation des lettres de la grande crue. Les bénévoles ont déjà "
         "photographié trois cents pages, et la transcription avancera pendant l'été avec l'aide des étudiants. "
         "Le comité a voté à l'unanimité la prolongation des horaires d'ouverture le jeudi soir à partir de "
-        "septembre, et remercie le personnel pour son engagement pendant les travaux.\n"),
+        "septembre, et remercie le personnel pour son engagement pendant les travaux.\n"
+    ),
 }
 
 
 def html_page(title: str, paragraphs: list[str], lang: str) -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body>{NAV}<main><article><h1>{title}</h1>{body}</article></main>{FOOTER}</body></html>\n")
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body>{NAV}<main><article><h1>{title}</h1>{body}</article></main>{FOOTER}</body></html>\n"
+    )
 
 
 def tiny_pdf(pages: list[list[str]]) -> bytes:
@@ -131,8 +176,10 @@ def tiny_pdf(pages: list[list[str]]) -> bytes:
             ops.append(f"({esc}) Tj T*")
         ops.append("ET")
         stream = "\n".join(ops).encode("latin-1")
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-                    f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
+        )
         objs.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     out = io.BytesIO()
@@ -194,28 +241,35 @@ def main() -> None:
         "Welcome to the volunteer team of the city library. Volunteers help with the home delivery service, the "
         "story hours for children, the repair of damaged books and the transcription of the flood letters. Each "
         "new volunteer spends a first afternoon with an experienced member of the team, who explains how the "
-        "building is organised and where the tools and materials are kept.")
+        "building is organised and where the tools and materials are kept."
+    )
     d.add_paragraph(
         "Old books must always be handled with clean, dry hands, and never by the spine. Fragile pages are turned "
         "with a paper knife, and loose pages are placed in acid-free folders. When in doubt, please ask the "
-        "conservation workshop before doing anything to a damaged volume.")
+        "conservation workshop before doing anything to a damaged volume."
+    )
     d.add_paragraph(
         "For questions about the rota, please contact the volunteer coordinator, Daniel Morgan, by email at "
-        "daniel.morgan@example.org or by phone on 020 7946 0321.")
+        "daniel.morgan@example.org or by phone on 020 7946 0321."
+    )
     table = d.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "Day", "Task"
     table.cell(1, 0).text, table.cell(1, 1).text = "Saturday", "Story hour for children aged four to eight"
     d.save(OUT / "documents/volunteer-guide.docx")
 
     pdf_pages = [
-        wrap("Public notice. The reading rooms of the city library will be closed from the first to the fifth of "
-             "August for the installation of new lighting and the cleaning of the old oak shelves. The lending "
-             "desk in the entrance hall stays open at the usual times, and books can be returned in the box "
-             "beside the main door at any hour of the day or night during the closure."),
-        wrap("During the closure the home delivery service continues as normal. Readers who need help with "
-             "research in the local history collection may book an appointment with the archivist for the "
-             "following week. We apologise for the inconvenience and thank all readers for their patience "
-             "while the work is carried out."),
+        wrap(
+            "Public notice. The reading rooms of the city library will be closed from the first to the fifth of "
+            "August for the installation of new lighting and the cleaning of the old oak shelves. The lending "
+            "desk in the entrance hall stays open at the usual times, and books can be returned in the box "
+            "beside the main door at any hour of the day or night during the closure."
+        ),
+        wrap(
+            "During the closure the home delivery service continues as normal. Readers who need help with "
+            "research in the local history collection may book an appointment with the archivist for the "
+            "following week. We apologise for the inconvenience and thank all readers for their patience "
+            "while the work is carried out."
+        ),
     ]
     (OUT / "documents/closure-notice.pdf").write_bytes(tiny_pdf(pdf_pages))
 
@@ -243,7 +297,8 @@ def main() -> None:
 
     (OUT / "junk/keywords.txt").write_text(
         "library library library books books books free free free download download download "
-        "library books free download library books free download library books free download\n" * 8)
+        "library books free download library books free download library books free download\n" * 8
+    )
     (OUT / "junk/scan-export.txt").write_bytes(bytes(range(256)) * 8)  # binary content named .txt
     (OUT / "junk/empty.txt").write_bytes(b"")
     (ROOT / "README.md").write_text(
@@ -252,7 +307,8 @@ def main() -> None:
         "exact and a near duplicate, junk and a binary file named `.txt`.\n\nAll text was written for DataHarbor "
         "and is dedicated to the public domain (CC0-1.0). Names, addresses, e-mails and phone numbers are "
         "fictitious (UK numbers from Ofcom's drama range, `example.org` domains). Rebuild with "
-        "`python scripts/make_samples.py`.\n")
+        "`python scripts/make_samples.py`.\n"
+    )
 
 
 if __name__ == "__main__":

@@ -39,22 +39,42 @@ def harbor(settings: Settings) -> Iterator[Harbor]:
 
 
 class DatasetFactory(Protocol):
-    def __call__(self, ref: str = ..., *, tier: str = ..., license: str = ..., languages: tuple[str, ...] = ...,
-                 pii_policy: str = ...) -> str: ...
+    def __call__(
+        self,
+        ref: str = ...,
+        *,
+        tier: str = ...,
+        license: str = ...,
+        languages: tuple[str, ...] = ...,
+        pii_policy: str = ...,
+    ) -> str: ...
 
 
 @pytest.fixture
 def make_dataset(harbor: Harbor) -> DatasetFactory:
     """Create a dataset (and its partner when new) in the test's harbor; returns its ref."""
 
-    def make(ref: str = "acme/corpus", *, tier: str = "open", license: str = "CC-BY-4.0",
-             languages: tuple[str, ...] = ("en",), pii_policy: str = "redact") -> str:
+    def make(
+        ref: str = "acme/corpus",
+        *,
+        tier: str = "open",
+        license: str = "CC-BY-4.0",
+        languages: tuple[str, ...] = ("en",),
+        pii_policy: str = "redact",
+    ) -> str:
         partner, name, _ = repo.parse_ref(ref)
         with harbor.catalog.session() as s:
             if partner not in {p.name for p in repo.list_partners(s)}:
                 repo.add_partner(s, name=partner)
-            repo.create_dataset(s, partner=partner, name=name, tier=tier, license=license,
-                                languages=list(languages), pii_policy=pii_policy)
+            repo.create_dataset(
+                s,
+                partner=partner,
+                name=name,
+                tier=tier,
+                license=license,
+                languages=list(languages),
+                pii_policy=pii_policy,
+            )
         return ref
 
     return make

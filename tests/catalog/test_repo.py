@@ -10,13 +10,26 @@ from dataharbor.harbor import Harbor
 def test_partner_and_dataset_roundtrip(harbor: Harbor) -> None:
     with harbor.catalog.session() as s:
         repo.add_partner(s, name="acme", jurisdiction="FR")
-        ds = repo.create_dataset(s, partner="acme", name="letters", tier="private", license="LicenseRef-acme-dpa",
-                                 purposes=["research"], languages=["fr", "en"], pii_policy="drop",
-                                 retention_days=365)
+        ds = repo.create_dataset(
+            s,
+            partner="acme",
+            name="letters",
+            tier="private",
+            license="LicenseRef-acme-dpa",
+            purposes=["research"],
+            languages=["fr", "en"],
+            pii_policy="drop",
+            retention_days=365,
+        )
     with harbor.catalog.session() as s:
         got = repo.get_dataset(s, "acme/letters")
         assert (got.tier, got.license, got.purposes, got.languages, got.pii_policy) == (
-            "private", "LicenseRef-acme-dpa", ["research"], ["fr", "en"], "drop")
+            "private",
+            "LicenseRef-acme-dpa",
+            ["research"],
+            ["fr", "en"],
+            "drop",
+        )
         assert got.redistribution is False  # private data is not redistributable unless said so
         assert got.id == ds.id
         assert [d.ref for d in repo.list_datasets(s, "acme")] == ["acme/letters"]
@@ -50,7 +63,10 @@ def test_validation_errors(harbor: Harbor) -> None:
     with harbor.catalog.session() as s:
         repo.add_partner(s, name="acme")
     bad = [
-        dict(purposes=["marketing"]), dict(pii_policy="keep"), dict(languages=["english"]), dict(retention_days=0),
+        dict(purposes=["marketing"]),
+        dict(pii_policy="keep"),
+        dict(languages=["english"]),
+        dict(retention_days=0),
     ]
     for kwargs in bad:
         with harbor.catalog.session() as s, pytest.raises(InvalidInput):
@@ -66,9 +82,8 @@ def test_duplicates_and_missing(harbor: Harbor) -> None:
         repo.get_dataset(s, "acme/none")
     with harbor.catalog.session() as s, pytest.raises(InvalidInput, match="PARTNER/NAME"):
         repo.get_dataset(s, "no-slash")
-    with pytest.raises(InvalidInput):
-        with harbor.catalog.session() as s:
-            repo.add_partner(s, name="bad/name")
+    with pytest.raises(InvalidInput), harbor.catalog.session() as s:
+        repo.add_partner(s, name="bad/name")
 
 
 def test_parse_ref() -> None:

@@ -30,11 +30,33 @@ def test_full_flow_with_json_output(tmp_path: Path) -> None:
     home = tmp_path / "h"
     assert "ready" in _ok(home, "init")
     assert _json(home, "partner", "add", "acme", "--jurisdiction", "FR")["name"] == "acme"  # type: ignore[index]
-    ds = _json(home, "dataset", "create", "acme/docs", "--tier", "private", "--license", "LicenseRef-acme",
-               "--purpose", "research", "--languages", "en,fr", "--pii-policy", "drop")
+    ds = _json(
+        home,
+        "dataset",
+        "create",
+        "acme/docs",
+        "--tier",
+        "private",
+        "--license",
+        "LicenseRef-acme",
+        "--purpose",
+        "research",
+        "--languages",
+        "en,fr",
+        "--pii-policy",
+        "drop",
+    )
     assert ds["tier"] == "private" and ds["purposes"] == ["research"]  # type: ignore[index]
-    up = _json(home, "upload", "acme/docs", str(SAMPLES / "reports"), str(SAMPLES / "letters"), "--wait",
-               "--profile", "minimal")
+    up = _json(
+        home,
+        "upload",
+        "acme/docs",
+        str(SAMPLES / "reports"),
+        str(SAMPLES / "letters"),
+        "--wait",
+        "--profile",
+        "minimal",
+    )
     assert up["version"] == 1 and up["files"] == 4  # type: ignore[index]
     assert [p["name"] for p in _json(home, "partner", "list")] == ["acme"]  # type: ignore[union-attr,index]
     listed = _json(home, "dataset", "list")
@@ -61,8 +83,9 @@ def test_full_flow_with_json_output(tmp_path: Path) -> None:
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dataharbor", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dataharbor", "--home", str(home), *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
@@ -86,8 +109,11 @@ def test_upload_without_wait_is_processed_by_the_background_worker(tmp_path: Pat
     import time
 
     home = tmp_path / "h"
-    for args in (("init",), ("partner", "add", "acme"),
-                 ("dataset", "create", "acme/d", "--tier", "open", "--license", "CC0-1.0")):
+    for args in (
+        ("init",),
+        ("partner", "add", "acme"),
+        ("dataset", "create", "acme/d", "--tier", "open", "--license", "CC0-1.0"),
+    ):
         assert _cli(home, *args).returncode == 0
     r = _cli(home, "upload", "acme/d", str(SAMPLES / "reports"), "--profile", "minimal")
     assert r.returncode == 0, r.stderr

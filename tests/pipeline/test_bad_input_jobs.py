@@ -20,12 +20,16 @@ from dataharbor.ingest.upload import upload
 from dataharbor.pipeline.jobs import run_job
 from dataharbor.select.browse import iter_records
 
-GOOD = ("The harbour master kept a careful record of every ship that entered the port, noting the cargo, "
-        "the crew and the weather. These records are now read by historians who study the trade of the town.")
+GOOD = (
+    "The harbour master kept a careful record of every ship that entered the port, noting the cargo, "
+    "the crew and the weather. These records are now read by historians who study the trade of the town."
+)
 
 
-OTHER = ("In spring the orchard behind the school was planted with apple and pear trees, and every class "
-         "was given a row to water and to watch over until the first fruit appeared in late summer.")
+OTHER = (
+    "In spring the orchard behind the school was planted with apple and pear trees, and every class "
+    "was given a row to water and to watch over until the first fruit appeared in late summer."
+)
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -36,8 +40,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_a_contribution_of_broken_files_keeps_the_good_ones(harbor: Harbor, make_dataset: Any,
-                                                             tmp_path: Path) -> None:
+def test_a_contribution_of_broken_files_keeps_the_good_ones(harbor: Harbor, make_dataset: Any, tmp_path: Path) -> None:
     ref = make_dataset()
     d = tmp_path / "upload"
     d.mkdir()
@@ -58,8 +61,14 @@ def test_a_contribution_of_broken_files_keeps_the_good_ones(harbor: Harbor, make
     with harbor.catalog.session() as s:
         files = {f.name.split("/")[-1]: f for f in s.scalars(select(File))}
     failed = {name: f.error for name, f in files.items() if f.status == "failed"}
-    assert set(failed) == {"broken.pdf", "broken.docx", "truncated.zip", "garbage.txt", "no-text-column.csv",
-                           "empty.txt"} | ({"bomb.zip"} if files["bomb.zip"].status == "failed" else set())
+    assert set(failed) == {
+        "broken.pdf",
+        "broken.docx",
+        "truncated.zip",
+        "garbage.txt",
+        "no-text-column.csv",
+        "empty.txt",
+    } | ({"bomb.zip"} if files["bomb.zip"].status == "failed" else set())
     assert all(reason for reason in failed.values())
     assert "missing_text_column" in failed["no-text-column.csv"] and "title" in failed["no-text-column.csv"]
     # the bomb and the traversal member are refused; the archive's honest member is kept
@@ -111,8 +120,13 @@ def _peak_rss_kb(tmp: Path, size_mb: int) -> tuple[int, int]:
             chunk = para.replace(b"harbour", f"harbour {n}".encode())
             fh.write(chunk)
             n += len(chunk)
-    r = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, str(tmp / f"home-{size_mb}"), str(text_file)],
-                       capture_output=True, text=True, timeout=900, check=True)
+    r = subprocess.run(
+        [sys.executable, "-c", _RSS_SCRIPT, str(tmp / f"home-{size_mb}"), str(text_file)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
     kept, rss = r.stdout.split()
     text_file.unlink()
     return int(kept), int(rss)

@@ -52,8 +52,9 @@ def test_samples_become_a_traceable_version(harbor: Harbor, make_dataset: Any) -
     reasons = {(r.provenance.location.get("member"), r.drop_reason) for r in dropped}
     assert ("minutes/2025-03-committee-copy.md", "near_duplicate") in reasons
     # the board letter was contributed twice (a .txt, then a JSONL line): the later copy is an exact duplicate
-    assert any(r.drop_reason == "exact_duplicate" and r.provenance.source_name.endswith("letters.jsonl")
-               for r in dropped)
+    assert any(
+        r.drop_reason == "exact_duplicate" and r.provenance.source_name.endswith("letters.jsonl") for r in dropped
+    )
     with harbor.catalog.session() as s:
         files = {f.name.split("/")[-1]: f for f in s.scalars(select(File))}
         assert files["empty.txt"].status == "failed" and "empty" in files["empty.txt"].error

@@ -11,8 +11,13 @@ from dataharbor.store.shards import ShardWriter, integrity_root, read_shard, rec
 
 def _rec(i: int) -> Record:
     loc = {"row": i}
-    r = Record(record_id(1, "ab" * 32, loc), f"text {i} é", Provenance("ab" * 32, "f.csv", "csv", "1", loc, 3, 4),
-               metadata={"k": i, "_sig": [1, 2]}, annotations={"language": {"lang": "fr"}})
+    r = Record(
+        record_id(1, "ab" * 32, loc),
+        f"text {i} é",
+        Provenance("ab" * 32, "f.csv", "csv", "1", loc, 3, 4),
+        metadata={"k": i, "_sig": [1, 2]},
+        annotations={"language": {"lang": "fr"}},
+    )
     return r
 
 

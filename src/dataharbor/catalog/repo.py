@@ -25,8 +25,9 @@ def _check_name(kind: str, name: str) -> None:
         )
 
 
-def add_partner(s: Session, *, name: str, kind: str = "organisation", jurisdiction: str = "",
-                contact: str = "") -> Partner:
+def add_partner(
+    s: Session, *, name: str, kind: str = "organisation", jurisdiction: str = "", contact: str = ""
+) -> Partner:
     _check_name("Partner", name)
     if s.scalar(select(Partner).where(Partner.name == name)):
         raise Conflict(f"Partner '{name}' already exists", partner=name)
@@ -127,7 +128,9 @@ def create_dataset(
 def get_dataset(s: Session, ref: str) -> Dataset:
     partner, name, _ = parse_ref(ref)
     ds = s.scalar(
-        select(Dataset).join(Partner).options(joinedload(Dataset.partner))
+        select(Dataset)
+        .join(Partner)
+        .options(joinedload(Dataset.partner))
         .where(Partner.name == partner, Dataset.name == name)
     )
     if ds is None:

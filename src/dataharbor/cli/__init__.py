@@ -32,10 +32,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option(
-        help="Platform home (catalog + store); overrides DATAHARBOR_HOME.", show_default=False)] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    home: Annotated[
+        Path | None,
+        typer.Option(help="Platform home (catalog + store); overrides DATAHARBOR_HOME.", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     ctx.obj = {"home": home}
 

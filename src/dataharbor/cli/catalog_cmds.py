@@ -55,8 +55,11 @@ def partner_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
     else:
-        table("Partners", ["name", "kind", "jurisdiction", "datasets"],
-              [(r["name"], r["kind"], r["jurisdiction"], r["datasets"]) for r in rows])
+        table(
+            "Partners",
+            ["name", "kind", "jurisdiction", "datasets"],
+            [(r["name"], r["kind"], r["jurisdiction"], r["datasets"]) for r in rows],
+        )
 
 
 def dataset_dict(ds: Dataset) -> dict[str, Any]:
@@ -84,13 +87,21 @@ def dataset_create(
     ref: Annotated[str, typer.Argument(help="PARTNER/NAME")],
     tier: Annotated[str, typer.Option(help="open (public, open licence) or private (grant-bound).")],
     license: Annotated[str, typer.Option("--license", help="SPDX id; LicenseRef-<name> for a custom agreement.")],
-    purpose: Annotated[list[str] | None, typer.Option(
-        help="Allowed purpose (repeatable): training, evaluation, fine-tuning, research. Default: all.")] = None,
-    pii_policy: Annotated[str, typer.Option(help="redact: replace personal data; drop: drop records with it.")] = "redact",
+    purpose: Annotated[
+        list[str] | None,
+        typer.Option(help="Allowed purpose (repeatable): training, evaluation, fine-tuning, research. Default: all."),
+    ] = None,
+    pii_policy: Annotated[
+        str, typer.Option(help="redact: replace personal data; drop: drop records with it.")
+    ] = "redact",
     languages: Annotated[str, typer.Option(help="Declared languages, comma-separated ISO codes, e.g. en,fr.")] = "",
     retention_days: Annotated[int | None, typer.Option(help="How long the data may be kept, in days.")] = None,
-    redistribution: Annotated[bool | None, typer.Option(
-        "--redistribution/--no-redistribution", help="May copies be redistributed? Default: yes for open.")] = None,
+    redistribution: Annotated[
+        bool | None,
+        typer.Option(
+            "--redistribution/--no-redistribution", help="May copies be redistributed? Default: yes for open."
+        ),
+    ] = None,
     consent: Annotated[str, typer.Option(help="Lawful basis / consent evidence reference.")] = "",
     description: Annotated[str, typer.Option(help="One paragraph on what the data is.")] = "",
     text_field: Annotated[str, typer.Option(help="JSON/JSONL field holding the text (dotted path).")] = "text",
@@ -102,9 +113,20 @@ def dataset_create(
     langs = [x.strip() for x in languages.split(",") if x.strip()]
     with open_harbor(ctx) as h, h.catalog.session() as s:
         ds = repo.create_dataset(
-            s, partner=partner, name=name, tier=tier, license=license, purposes=purpose or [],
-            pii_policy=pii_policy, languages=langs, retention_days=retention_days, redistribution=redistribution,
-            consent=consent, description=description, text_field=text_field, text_column=text_column,
+            s,
+            partner=partner,
+            name=name,
+            tier=tier,
+            license=license,
+            purposes=purpose or [],
+            pii_policy=pii_policy,
+            languages=langs,
+            retention_days=retention_days,
+            redistribution=redistribution,
+            consent=consent,
+            description=description,
+            text_field=text_field,
+            text_column=text_column,
         )
         out = dataset_dict(ds)
     if as_json:
@@ -125,27 +147,45 @@ def dataset_list(
         for ds in repo.list_datasets(s, partner):
             versions = repo.list_versions(s, ds.id)
             latest = versions[-1] if versions else None
-            rows.append(dataset_dict(ds) | {
-                "latest_version": latest.number if latest else None,
-                "latest_state": latest.state if latest else None,
-            })
+            rows.append(
+                dataset_dict(ds)
+                | {
+                    "latest_version": latest.number if latest else None,
+                    "latest_state": latest.state if latest else None,
+                }
+            )
     if as_json:
         emit_json(rows)
     else:
-        table("Datasets", ["dataset", "tier", "licence", "languages", "latest", "state"],
-              [(r["ref"], r["tier"], r["license"], ",".join(r["languages"]),
-                f"v{r['latest_version']}" if r["latest_version"] else "-", r["latest_state"] or "-") for r in rows])
+        table(
+            "Datasets",
+            ["dataset", "tier", "licence", "languages", "latest", "state"],
+            [
+                (
+                    r["ref"],
+                    r["tier"],
+                    r["license"],
+                    ",".join(r["languages"]),
+                    f"v{r['latest_version']}" if r["latest_version"] else "-",
+                    r["latest_state"] or "-",
+                )
+                for r in rows
+            ],
+        )
 
 
 @dataset_app.command("show")
-def dataset_show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")],
-                 as_json: JsonOpt = False) -> None:
+def dataset_show(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")], as_json: JsonOpt = False
+) -> None:
     """Show a dataset's terms and versions."""
     with open_harbor(ctx) as h, h.catalog.session() as s:
         ds = repo.get_dataset(s, ref)
         out = dataset_dict(ds) | {
-            "versions": [{"number": v.number, "state": v.state, "records": v.stats.get("version", {}).get("records")}
-                         for v in repo.list_versions(s, ds.id)]
+            "versions": [
+                {"number": v.number, "state": v.state, "records": v.stats.get("version", {}).get("records")}
+                for v in repo.list_versions(s, ds.id)
+            ]
         }
     if as_json:
         emit_json(out)

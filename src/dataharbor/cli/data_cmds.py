@@ -30,8 +30,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 def run_with_progress(h: Harbor, job_id: int, *, quiet: bool = False) -> JobOutcome:
     if quiet:
         return run_job(h.catalog, h.settings, job_id)
-    with Progress(TextColumn("[bold]job {task.fields[job]}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]job {task.fields[job]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
         task = bar.add_task("starting", total=None, job=job_id)
 
         def on_file(done: int, total: int, name: str) -> None:
@@ -64,14 +71,23 @@ def upload(
     """Contribute files to a dataset and start processing them into a new version."""
     with open_harbor(ctx) as h:
         with h.catalog.session() as s:
-            result = upload_files(s, h.store, dataset_ref=ref, paths=paths, note=note,
-                                  profile=profile or h.settings.profile)
-        out: dict[str, Any] = {"dataset": result.dataset, "contribution": result.contribution_id,
-                               "job": result.job_id, "files": result.files, "bytes": result.bytes,
-                               "duplicates": result.duplicates, "unreadable": result.unreadable}
+            result = upload_files(
+                s, h.store, dataset_ref=ref, paths=paths, note=note, profile=profile or h.settings.profile
+            )
+        out: dict[str, Any] = {
+            "dataset": result.dataset,
+            "contribution": result.contribution_id,
+            "job": result.job_id,
+            "files": result.files,
+            "bytes": result.bytes,
+            "duplicates": result.duplicates,
+            "unreadable": result.unreadable,
+        }
         if not as_json:
-            console.print(f"Stored {result.files} files ({human_bytes(result.bytes)}) as contribution "
-                          f"{result.contribution_id}; job {result.job_id} queued")
+            console.print(
+                f"Stored {result.files} files ({human_bytes(result.bytes)}) as contribution "
+                f"{result.contribution_id}; job {result.job_id} queued"
+            )
             for d in result.duplicates:
                 console.print(f"  [yellow]duplicate[/] {d}: already uploaded to this dataset, not processed again")
         if wait:
@@ -93,8 +109,14 @@ def start_background_worker(h: Harbor) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     env = os.environ | {"DATAHARBOR_HOME": str(h.settings.resolved_home)}
     with open(logs / "worker.log", "ab") as log:
-        subprocess.Popen([sys.executable, "-m", "dataharbor", "worker"], stdout=log, stderr=log,
-                         stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "dataharbor", "worker"],
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def worker(ctx: typer.Context) -> None:
@@ -132,9 +154,15 @@ def run_job_cmd(
 
 def _job_dict(job: Job, ds: Dataset | None) -> dict[str, Any]:
     return {
-        "id": job.id, "dataset": ds.ref if ds else None, "kind": job.kind, "state": job.state,
-        "profile": job.profile, "progress": f"{job.progress_done}/{job.progress_total}",
-        "attempts": job.attempts, "error": job.error, "version_id": job.version_id,
+        "id": job.id,
+        "dataset": ds.ref if ds else None,
+        "kind": job.kind,
+        "state": job.state,
+        "profile": job.profile,
+        "progress": f"{job.progress_done}/{job.progress_total}",
+        "attempts": job.attempts,
+        "error": job.error,
+        "version_id": job.version_id,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
@@ -149,13 +177,18 @@ def jobs(
     """List recent jobs, or show one job and the outcome of each of its files."""
     with open_harbor(ctx) as h, h.catalog.session() as s:
         if job_id is None:
-            rows = [_job_dict(j, s.get(Dataset, j.dataset_id))
-                    for j in s.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
+            rows = [
+                _job_dict(j, s.get(Dataset, j.dataset_id))
+                for j in s.scalars(select(Job).order_by(Job.id.desc()).limit(limit))
+            ]
             if as_json:
                 emit_json(rows)
             else:
-                table("Jobs", ["id", "dataset", "state", "progress", "attempts", "error"],
-                      [(r["id"], r["dataset"], r["state"], r["progress"], r["attempts"], r["error"]) for r in rows])
+                table(
+                    "Jobs",
+                    ["id", "dataset", "state", "progress", "attempts", "error"],
+                    [(r["id"], r["dataset"], r["state"], r["progress"], r["attempts"], r["error"]) for r in rows],
+                )
             return
         job = s.get(Job, job_id)
         if job is None:
@@ -164,35 +197,79 @@ def jobs(
             raise NotFound(f"Job {job_id} not found")
         out = _job_dict(job, s.get(Dataset, job.dataset_id))
         files = s.scalars(select(File).where(File.contribution_id == job.contribution_id).order_by(File.id)).all()
-        out["files"] = [{"id": f.id, "name": f.name, "type": f.detected_type, "status": f.status, "records": f.records,
-                         "size": f.size, "sha256": f.sha256, "error": f.error, "issues": f.issues} for f in files]
+        out["files"] = [
+            {
+                "id": f.id,
+                "name": f.name,
+                "type": f.detected_type,
+                "status": f.status,
+                "records": f.records,
+                "size": f.size,
+                "sha256": f.sha256,
+                "error": f.error,
+                "issues": f.issues,
+            }
+            for f in files
+        ]
     if as_json:
         emit_json(out)
         return
     kv(f"Job {job_id}", {k: v for k, v in out.items() if k != "files"})
-    table("Files", ["name", "type", "status", "records", "size", "error / issues"],
-          [(f["name"], f["type"], f["status"], f["records"], human_bytes(f["size"]),
-            f["error"] or issues_text(f["issues"]))
-           for f in out["files"]])
+    table(
+        "Files",
+        ["name", "type", "status", "records", "size", "error / issues"],
+        [
+            (
+                f["name"],
+                f["type"],
+                f["status"],
+                f["records"],
+                human_bytes(f["size"]),
+                f["error"] or issues_text(f["issues"]),
+            )
+            for f in out["files"]
+        ],
+    )
 
 
-def versions(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")],
-             as_json: JsonOpt = False) -> None:
+def versions(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")], as_json: JsonOpt = False
+) -> None:
     """List a dataset's versions with state, size and integrity root."""
     with open_harbor(ctx) as h, h.catalog.session() as s:
         ds = repo.get_dataset(s, ref)
-        rows = [{"version": v.number, "state": v.state, "parent": v.parent_number,
-                 "records": v.stats.get("version", {}).get("records"),
-                 "dropped": v.stats.get("version", {}).get("decisions"),
-                 "integrity_root": v.integrity_root, "config_hash": v.config_hash,
-                 "path": f"{h.store.root}/{v.path}", "created_at": v.created_at.isoformat()}
-                for v in repo.list_versions(s, ds.id)]
+        rows = [
+            {
+                "version": v.number,
+                "state": v.state,
+                "parent": v.parent_number,
+                "records": v.stats.get("version", {}).get("records"),
+                "dropped": v.stats.get("version", {}).get("decisions"),
+                "integrity_root": v.integrity_root,
+                "config_hash": v.config_hash,
+                "path": f"{h.store.root}/{v.path}",
+                "created_at": v.created_at.isoformat(),
+            }
+            for v in repo.list_versions(s, ds.id)
+        ]
     if as_json:
         emit_json(rows)
     else:
-        table(f"Versions of {ref}", ["version", "state", "records", "dropped", "integrity root", "created"],
-              [(f"v{r['version']}", r["state"], r["records"], r["dropped"], (r["integrity_root"] or "")[:16],
-                r["created_at"][:19]) for r in rows])
+        table(
+            f"Versions of {ref}",
+            ["version", "state", "records", "dropped", "integrity root", "created"],
+            [
+                (
+                    f"v{r['version']}",
+                    r["state"],
+                    r["records"],
+                    r["dropped"],
+                    (r["integrity_root"] or "")[:16],
+                    r["created_at"][:19],
+                )
+                for r in rows
+            ],
+        )
 
 
 def records(
@@ -208,17 +285,32 @@ def records(
         version = repo.get_version(s, ds, repo.parse_ref(ref)[2])
         recs = list(iter_records(h.store, version, dropped=dropped, limit=limit))
     if as_json:
-        emit_json([{"id": r.id, "text": r.text, "dropped_by": r.dropped_by, "drop_reason": r.drop_reason,
-                    "source": r.provenance.source_name, "location": r.provenance.location,
-                    "annotations": r.annotations} for r in recs])
+        emit_json(
+            [
+                {
+                    "id": r.id,
+                    "text": r.text,
+                    "dropped_by": r.dropped_by,
+                    "drop_reason": r.drop_reason,
+                    "source": r.provenance.source_name,
+                    "location": r.provenance.location,
+                    "annotations": r.annotations,
+                }
+                for r in recs
+            ]
+        )
         return
     cols = ["id", "source", "location"] + (["dropped by", "reason"] if dropped else ["lang"]) + ["text"]
-    table(f"{'Dropped' if dropped else 'Kept'} records of {ds.ref}@v{version.number}", cols, [
-        [r.id, r.provenance.source_name, _loc(r.provenance.location)]
-        + ([r.dropped_by, r.drop_reason] if dropped else [(r.annotations.get("language") or {}).get("lang", "")])
-        + [r.text[:160].replace("\n", " ")]
-        for r in recs
-    ])
+    table(
+        f"{'Dropped' if dropped else 'Kept'} records of {ds.ref}@v{version.number}",
+        cols,
+        [
+            [r.id, r.provenance.source_name, _loc(r.provenance.location)]
+            + ([r.dropped_by, r.drop_reason] if dropped else [(r.annotations.get("language") or {}).get("lang", "")])
+            + [r.text[:160].replace("\n", " ")]
+            for r in recs
+        ],
+    )
 
 
 def issues_text(issues: list[dict[str, Any]]) -> str:
@@ -229,8 +321,11 @@ def _loc(location: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in location.items())
 
 
-def trace_cmd(ctx: typer.Context, record_id: Annotated[str, typer.Argument(help="A record id, e.g. d1-3fa2…")],
-              as_json: JsonOpt = False) -> None:
+def trace_cmd(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="A record id, e.g. d1-3fa2…")],
+    as_json: JsonOpt = False,
+) -> None:
     """Trace a record to its partner, contribution, file, location, extractor, stages and decision."""
     with open_harbor(ctx) as h, h.catalog.session() as s:
         out = trace(s, h.store, record_id).to_dict()
@@ -244,15 +339,26 @@ def profiles(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List pipeline profiles and their stages."""
     settings = settings_from(ctx)
     profs = load_profiles(settings.pipeline_config or None)
-    rows = [{"name": p.name, "description": p.description,
-             "stages": [{"name": st.name, "params": st.params} for st in p.stages], "source": p.source}
-            for p in profs.values()]
+    rows: list[dict[str, Any]] = [
+        {
+            "name": p.name,
+            "description": p.description,
+            "stages": [{"name": st.name, "params": st.params} for st in p.stages],
+            "source": p.source,
+        }
+        for p in profs.values()
+    ]
     if as_json:
         emit_json(rows)
     else:
-        table("Pipeline profiles", ["profile", "stages", "description"],
-              [(r["name"], " → ".join(st["name"] + (f"{st['params']}" if st["params"] else "") for st in r["stages"]),
-                r["description"]) for r in rows])
+        table(
+            "Pipeline profiles",
+            ["profile", "stages", "description"],
+            [
+                (p.name, " → ".join(st.name + (f"{st.params}" if st.params else "") for st in p.stages), p.description)
+                for p in profs.values()
+            ],
+        )
 
 
 def register(app: typer.Typer) -> None:

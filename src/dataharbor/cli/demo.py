@@ -26,7 +26,8 @@ DATASET = f"{PARTNER}/letters-and-reports"
 
 def demo(
     home: Annotated[Path, typer.Option(help="Fresh home for the demo (wiped if it is a previous demo).")] = Path(
-        "./harbor-demo"),
+        "./harbor-demo"
+    ),
     samples: Annotated[Path, typer.Option(help="Folder of sample files to contribute.")] = SAMPLES,
 ) -> None:
     """Create a partner and an open dataset, upload the samples, process them and show what happened."""
@@ -41,11 +42,18 @@ def demo(
     try:
         console.rule("[bold]DataHarbor demo")
         with harbor.catalog.session() as s:
-            repo.add_partner(s, name=PARTNER, kind="public-body", jurisdiction="EU",
-                             contact="data@city-library.example")
+            repo.add_partner(
+                s, name=PARTNER, kind="public-body", jurisdiction="EU", contact="data@city-library.example"
+            )
             repo.create_dataset(
-                s, partner=PARTNER, name=DATASET.split("/")[1], tier="open", license="CC-BY-4.0",
-                purposes=["training", "evaluation", "research"], languages=["en", "fr"], pii_policy="redact",
+                s,
+                partner=PARTNER,
+                name=DATASET.split("/")[1],
+                tier="open",
+                license="CC-BY-4.0",
+                purposes=["training", "evaluation", "research"],
+                languages=["en", "fr"],
+                pii_policy="redact",
                 description="Letters, reports and notices contributed by a city library (demo samples).",
             )
         console.print(f"partner [bold]{PARTNER}[/], open dataset [bold]{DATASET}[/] (CC-BY-4.0, en+fr, PII redacted)")
@@ -56,23 +64,36 @@ def demo(
         st = outcome.stats
         with harbor.catalog.session() as s:
             files = s.scalars(select(File).where(File.contribution_id == up.contribution_id).order_by(File.id)).all()
-            table("Files", ["file", "type", "status", "records", "reason"],
-                  [(f.name, f.detected_type, f.status, f.records,
-                    f.error or issues_text(f.issues)) for f in files])
+            table(
+                "Files",
+                ["file", "type", "status", "records", "reason"],
+                [(f.name, f.detected_type, f.status, f.records, f.error or issues_text(f.issues)) for f in files],
+            )
             ds = repo.get_dataset(s, DATASET)
             version = repo.get_version(s, ds, outcome.version)
-            table("Records", ["", "count"], [("extracted", st["records"]), ("kept", st["kept"]),
-                                             ("dropped", st["dropped"]), ("duplicates removed", st["duplicates"]),
-                                             ("kept records with PII redacted", st["records_with_pii"]),
-                                             ("flagged unsafe (kept, flagged)", st["flagged_unsafe"])])
+            table(
+                "Records",
+                ["", "count"],
+                [
+                    ("extracted", st["records"]),
+                    ("kept", st["kept"]),
+                    ("dropped", st["dropped"]),
+                    ("duplicates removed", st["duplicates"]),
+                    ("kept records with PII redacted", st["records_with_pii"]),
+                    ("flagged unsafe (kept, flagged)", st["flagged_unsafe"]),
+                ],
+            )
             table("Dropped, by stage and reason", ["stage:reason", "records"], st["drop_reasons"].items())
             table("PII redacted, by type", ["entity", "found"], st["pii_entities"].items())
             table("Languages of kept records", ["language", "records"], st["languages"].items())
-            redacted = next((r for r in iter_records(harbor.store, version)
-                             if (r.annotations.get("pii") or {}).get("counts")), None)
+            redacted = next(
+                (r for r in iter_records(harbor.store, version) if (r.annotations.get("pii") or {}).get("counts")), None
+            )
             if redacted:
-                console.print(f"\n[bold]A kept record after redaction[/] ({redacted.provenance.source_name} "
-                              f"{_location(redacted.provenance.location)}):")
+                console.print(
+                    f"\n[bold]A kept record after redaction[/] ({redacted.provenance.source_name} "
+                    f"{_location(redacted.provenance.location)}):"
+                )
                 console.print(redacted.text[:400], markup=False, highlight=False)
             sample = next(iter_records(harbor.store, version, limit=1), None)
             where = f"{harbor.store.root}/{version.path}"
@@ -80,8 +101,10 @@ def demo(
             console.print(f"integrity root {version.integrity_root}")
             if sample:
                 t = trace(s, harbor.store, sample.id)
-                console.print(f"\ntrace of {sample.id}: {t.file.get('name')} {t.record.provenance.location} "
-                              f"via {t.record.provenance.extractor} → {t.to_dict()['decision']}")
+                console.print(
+                    f"\ntrace of {sample.id}: {t.file.get('name')} {t.record.provenance.location} "
+                    f"via {t.record.provenance.extractor} → {t.to_dict()['decision']}"
+                )
         console.print(
             f"\nExplore: dataharbor --home {home} records {DATASET} --dropped · "
             f"dataharbor --home {home} trace <record-id> · dataharbor --home {home} jobs {up.job_id}"

@@ -65,9 +65,12 @@ def upload(
     s.add(contribution)
     s.flush()
     result = UploadResult(ds.ref, contribution.id, 0)
-    known = {sha: name for sha, name in s.execute(
-        select(File.sha256, File.name).where(File.dataset_id == ds.id, File.status != FileStatus.FAILED.value)
-    )}
+    known = {
+        sha: name
+        for sha, name in s.execute(
+            select(File.sha256, File.name).where(File.dataset_id == ds.id, File.status != FileStatus.FAILED.value)
+        )
+    }
     for path, name in iter_upload_paths(paths):
         row = File(contribution_id=contribution.id, dataset_id=ds.id, name=name, sha256="", size=0)
         try:
@@ -92,8 +95,14 @@ def upload(
     if result.files == 0 and not result.unreadable:
         raise InvalidInput("Nothing to upload: the given paths hold no files", paths=[str(p) for p in paths])
     contribution.file_count, contribution.bytes = result.files, result.bytes
-    job = Job(kind="process", dataset_id=ds.id, contribution_id=contribution.id, state=JobState.QUEUED.value,
-              profile=profile, progress_total=result.files)
+    job = Job(
+        kind="process",
+        dataset_id=ds.id,
+        contribution_id=contribution.id,
+        state=JobState.QUEUED.value,
+        profile=profile,
+        progress_total=result.files,
+    )
     s.add(job)
     s.flush()
     result.job_id = job.id

@@ -81,16 +81,26 @@ def run_job(
         decisions = ShardWriter(store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records)
         options = ExtractOptions(text_field=prep.text_field, text_column=prep.text_column)
         tasks = [
-            FileTask(f.id, prep.contribution_id, prep.dataset_id, f.sha256, f.name, f.size, str(scratch),
-                     options, settings.batch_size)
+            FileTask(
+                f.id,
+                prep.contribution_id,
+                prep.dataset_id,
+                f.sha256,
+                f.name,
+                f.size,
+                str(scratch),
+                options,
+                settings.batch_size,
+            )
             for f in prep.files
         ]
         names = {f.id: f.name for f in prep.files}
         runner = executor or make_executor(settings.executor, settings.workers)
         outcome = JobOutcome(job_id, prep.dataset_ref, prep.number)
         for done, result in enumerate(
-            runner.map(process_file, tasks, initializer=init_worker,
-                       initargs=(settings.resolved_store_url, map_specs, context)),
+            runner.map(
+                process_file, tasks, initializer=init_worker, initargs=(settings.resolved_store_url, map_specs, context)
+            ),
             start=1,
         ):
             _record_file(catalog, job_id, result, done)
@@ -198,8 +208,12 @@ def _start(catalog: Catalog, job_id: int) -> _Prepared:
         if version is None:
             number = next_version_number(s, ds.id)
             version = DatasetVersion(
-                dataset_id=ds.id, number=number, state=VersionState.PROCESSING.value, job_id=job_id,
-                path=f"versions/d{ds.id}/v{number}", parent_number=parent.number if parent else None,
+                dataset_id=ds.id,
+                number=number,
+                state=VersionState.PROCESSING.value,
+                job_id=job_id,
+                path=f"versions/d{ds.id}/v{number}",
+                parent_number=parent.number if parent else None,
             )
             s.add(version)
         files = list(s.scalars(select(File).where(File.contribution_id == job.contribution_id).order_by(File.id)))
@@ -214,9 +228,22 @@ def _start(catalog: Catalog, job_id: int) -> _Prepared:
         for f in todo:
             s.expunge(f)
         return _Prepared(
-            ds.id, ds.ref, ds.tier, list(ds.languages), ds.pii_policy, ds.text_field, ds.text_column, job.profile,
-            job.contribution_id or 0, todo, sum(f.status == FileStatus.DUPLICATE.value for f in files),
-            version.id, version.number, version.path, parent.number if parent else None, parent_shards,
+            ds.id,
+            ds.ref,
+            ds.tier,
+            list(ds.languages),
+            ds.pii_policy,
+            ds.text_field,
+            ds.text_column,
+            job.profile,
+            job.contribution_id or 0,
+            todo,
+            sum(f.status == FileStatus.DUPLICATE.value for f in files),
+            version.id,
+            version.number,
+            version.path,
+            parent.number if parent else None,
+            parent_shards,
         )
 
 

@@ -54,9 +54,7 @@ class Profile:
     def describe(self, context: StageContext) -> dict[str, Any]:
         return {
             "profile": self.name,
-            "stages": [
-                {"name": st.name, "version": st.version, "params": st.describe()} for st in self.build(context)
-            ],
+            "stages": [{"name": st.name, "version": st.version, "params": st.describe()} for st in self.build(context)],
         }
 
     def config_hash(self, context: StageContext) -> str:
@@ -100,7 +98,7 @@ def _parse_profile(name: str, body: Any, source: str) -> Profile:
         if isinstance(entry, str):
             specs.append(StageSpec(entry))
         elif isinstance(entry, dict) and len(entry) == 1:
-            (stage, params), = entry.items()
+            ((stage, params),) = entry.items()
             if params is not None and not isinstance(params, dict):
                 raise ConfigError(f"Profile '{name}': parameters of '{stage}' must be a mapping", profile=name)
             specs.append(StageSpec(str(stage), dict(params or {})))

@@ -121,9 +121,7 @@ def build_stage(name: str, params: dict[str, Any], context: StageContext) -> Sta
     try:
         return cls(context, **params)
     except TypeError as exc:
-        raise ConfigError(
-            f"Stage '{name}' has invalid parameters {sorted(params)}: {exc}", stage=name
-        ) from exc
+        raise ConfigError(f"Stage '{name}' has invalid parameters {sorted(params)}: {exc}", stage=name) from exc
 
 
 def run_stages(stages: Sequence[Stage], batch: Sequence[Record], counters: dict[str, StageCounters]) -> None:

@@ -121,8 +121,15 @@ def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[lis
                 raise ExtractionError(item.reason, item.detail)  # the file itself is unreadable
             if item.fatal:
                 result.failed_members.append(str(member))
-            result.issues.append({"member": member, "location": item.location, "reason": item.reason,
-                                  "detail": item.detail, "fatal": item.fatal})
+            result.issues.append(
+                {
+                    "member": member,
+                    "location": item.location,
+                    "reason": item.reason,
+                    "detail": item.detail,
+                    "fatal": item.fatal,
+                }
+            )
             continue
         if not item.text.strip():
             continue

@@ -20,8 +20,9 @@ from dataharbor.store.blobs import BlobStore
 from dataharbor.store.shards import iter_shard_batches, table_to_records
 
 
-def iter_records(store: BlobStore, version: DatasetVersion, *, dropped: bool = False,
-                 limit: int | None = None) -> Iterator[Record]:
+def iter_records(
+    store: BlobStore, version: DatasetVersion, *, dropped: bool = False, limit: int | None = None
+) -> Iterator[Record]:
     """Kept records of `version` (or, with `dropped`, its decisions table), streamed shard by shard."""
     kind = "decisions" if dropped else "records"
     n = 0
@@ -105,8 +106,13 @@ def _build(s: Session, ds: Dataset, version: DatasetVersion, rec: Record, kept: 
     # the stages this record went through: all of them when kept, up to the dropping one otherwise
     applied: list[dict[str, Any]] = []
     for st in profile.get("stages", []):
-        applied.append({"name": st["name"], "version": st["version"],
-                        "outcome": "dropped" if st["name"] == rec.dropped_by else "passed"})
+        applied.append(
+            {
+                "name": st["name"],
+                "version": st["version"],
+                "outcome": "dropped" if st["name"] == rec.dropped_by else "passed",
+            }
+        )
         if st["name"] == rec.dropped_by:
             break
     return Trace(
@@ -116,8 +122,13 @@ def _build(s: Session, ds: Dataset, version: DatasetVersion, rec: Record, kept: 
         partner=ds.partner.name,
         tier=ds.tier,
         license=ds.license,
-        terms={"purposes": ds.purposes, "retention_days": ds.retention_days, "redistribution": ds.redistribution,
-               "pii_policy": ds.pii_policy, "consent": ds.consent},
+        terms={
+            "purposes": ds.purposes,
+            "retention_days": ds.retention_days,
+            "redistribution": ds.redistribution,
+            "pii_policy": ds.pii_policy,
+            "consent": ds.consent,
+        },
         version=version.number,
         contribution={"id": c.id, "created_at": c.created_at.isoformat(), "note": c.note} if c else {},
         file={"id": f.id, "name": f.name, "sha256": f.sha256, "size": f.size, "type": f.detected_type} if f else {},
