@@ -64,6 +64,7 @@ def test_validation_errors(harbor: Harbor) -> None:
         repo.add_partner(s, name="acme")
     bad = [
         dict(purposes=["marketing"]),
+        dict(pii_policy="keep-private-only"),  # open tier must redact or drop
         dict(pii_policy="keep"),
         dict(languages=["english"]),
         dict(retention_days=0),

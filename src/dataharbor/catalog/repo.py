@@ -96,7 +96,10 @@ def create_dataset(
     try:
         policy = PiiPolicy(pii_policy).value
     except ValueError:
-        raise InvalidInput(f"PII policy '{pii_policy}' is not valid: expected redact or drop") from None
+        allowed_policies = ", ".join(p.value for p in PiiPolicy)
+        raise InvalidInput(f"PII policy '{pii_policy}' is not valid: expected {allowed_policies}") from None
+    if policy == PiiPolicy.KEEP_PRIVATE_ONLY and tier_v is Tier.OPEN:
+        raise InvalidInput("PII policy 'keep-private-only' is for private datasets; open data must redact or drop")
     for lang in languages:
         if not _LANG.match(lang):
             raise InvalidInput(f"Language '{lang}' is not an ISO 639 code (e.g. en, fr, deu)", language=lang)

@@ -14,6 +14,7 @@ from dataharbor.catalog.models import File
 from dataharbor.cli.data_cmds import issues_text, run_with_progress
 from dataharbor.cli.render import console, human_bytes, table
 from dataharbor.config import Settings
+from dataharbor.domain.record import Record
 from dataharbor.errors import InvalidInput
 from dataharbor.harbor import Harbor
 from dataharbor.ingest.upload import upload
@@ -86,10 +87,8 @@ def demo(
             table("Dropped, by stage and reason", ["stage:reason", "records"], st["drop_reasons"].items())
             table("PII redacted, by type", ["entity", "found"], st["pii_entities"].items())
             table("Languages of kept records", ["language", "records"], st["languages"].items())
-            redacted = next(
-                (r for r in iter_records(harbor.store, version) if (r.annotations.get("pii") or {}).get("counts")), None
-            )
-            if redacted:
+            redacted = max(iter_records(harbor.store, version), default=None, key=_pii_found)
+            if redacted and _pii_found(redacted):
                 console.print(
                     f"\n[bold]A kept record after redaction[/] ({redacted.provenance.source_name} "
                     f"{_location(redacted.provenance.location)}):"
@@ -111,6 +110,11 @@ def demo(
         )
     finally:
         harbor.close()
+
+
+def _pii_found(record: Record) -> int:
+    counts = (record.annotations.get("pii") or {}).get("counts") or {}
+    return sum(int(n) for n in counts.values())
 
 
 def _location(location: dict[str, object]) -> str:

@@ -18,8 +18,9 @@ class Purpose(StrEnum):
 
 
 class PiiPolicy(StrEnum):
-    REDACT = "redact"
-    DROP = "drop"
+    REDACT = "redact"  # replace personal data with typed placeholders
+    DROP = "drop"  # drop records that hold any
+    KEEP_PRIVATE_ONLY = "keep-private-only"  # annotate but keep as is: private datasets only
 
 
 class FileStatus(StrEnum):
