@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     workers: int = Field(default=0, description="Worker processes for the `process` executor (0 = CPU count).")
     batch_size: int = Field(default=256, description="Records per batch through the pipeline.")
     shard_records: int = Field(default=50_000, description="Records per Parquet shard of a version.")
+    split_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        description="Files of line-oriented formats larger than this are split across workers (0 = never).",
+    )
 
     @field_validator("executor")
     @classmethod
@@ -35,7 +39,7 @@ class Settings(BaseSettings):
             raise ValueError(f"DATAHARBOR_EXECUTOR has value '{v}'. Not one of: inline, process.")
         return v
 
-    @field_validator("workers", "batch_size", "shard_records")
+    @field_validator("workers", "batch_size", "shard_records", "split_bytes")
     @classmethod
     def _non_negative(cls, v: int) -> int:
         if v < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from dataharbor.catalog.models import DatasetVersion, File, Job
 from dataharbor.domain.record import Record
 from dataharbor.harbor import Harbor
 from dataharbor.ingest.upload import upload
-from dataharbor.pipeline.executors import ProcessExecutor
+from dataharbor.pipeline.executors import InlineExecutor, ProcessExecutor
 from dataharbor.pipeline.jobs import run_job
 from dataharbor.pipeline.stage import Stage, register_stage
 from dataharbor.select.browse import iter_records, trace
@@ -151,3 +152,45 @@ def test_process_pool_gives_the_same_version_as_inline(harbor: Harbor, make_data
     ka = [(r.provenance.source_name, r.text) for r in iter_records(harbor.store, va)]
     kb = [(r.provenance.source_name, r.text) for r in iter_records(harbor.store, vb)]
     assert ka == kb and va.stats["run"]["drop_reasons"] == vb.stats["run"]["drop_reasons"]
+
+
+class _TwoWide(InlineExecutor):
+    """Plans like a 2-worker pool, runs inline: tests the splitting without process start-up."""
+
+    parallelism = 2
+
+
+def test_large_line_files_are_split_across_workers_without_loss(
+    harbor: Harbor, make_dataset: Any, tmp_path: Path
+) -> None:
+    ref = make_dataset()
+    rows = [
+        json.dumps(
+            {
+                "text": f"Entry {i}: the ferry left the quay at {i} minutes past the hour, "
+                f"carrying {i * 3} passengers and the post for the island school."
+            }
+        )
+        for i in range(300)
+    ]
+    rows.insert(150, "{not json")
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(rows) + "\n")
+    bad = tmp_path / "no-column.csv"
+    bad.write_text("title,body\n" + "\n".join(f"row {i},cell {i}" for i in range(400)) + "\n")
+    harbor.settings.split_bytes = 4096
+    job_id = _upload(harbor, ref, [big, bad])
+    outcome = run_job(harbor.catalog, harbor.settings, job_id, executor=_TwoWide())
+    assert outcome.stats["files"] == {"ok": 1, "failed": 1}
+    v = _version(harbor, ref)
+    texts = [r.text for r in iter_records(harbor.store, v)] + [
+        r.text for r in iter_records(harbor.store, v, dropped=True)
+    ]
+    assert sorted(texts) == sorted(json.loads(r)["text"] for r in rows if r.startswith('{"'))
+    lines = sorted(r.provenance.location["line"] for r in iter_records(harbor.store, v))
+    assert len(lines) == len(set(lines)) == 300
+    with harbor.catalog.session() as s:
+        files = {f.name: f for f in s.scalars(select(File))}
+    assert files["big.jsonl"].records == 300
+    assert [i["reason"] for i in files["big.jsonl"].issues] == ["malformed_json_line"]  # reported once
+    assert "missing_text_column" in files["no-column.csv"].error

@@ -92,7 +92,7 @@ def dataset_create(
         typer.Option(help="Allowed purpose (repeatable): training, evaluation, fine-tuning, research. Default: all."),
     ] = None,
     pii_policy: Annotated[
-        str, typer.Option(help="redact: replace personal data; drop: drop records with it; keep-private-only (private tier).")
+        str, typer.Option(help="redact (replace personal data), drop (drop its records) or keep-private-only.")
     ] = "redact",
     languages: Annotated[str, typer.Option(help="Declared languages, comma-separated ISO codes, e.g. en,fr.")] = "",
     retention_days: Annotated[int | None, typer.Option(help="How long the data may be kept, in days.")] = None,

@@ -18,6 +18,8 @@ R = TypeVar("R")
 class Executor(ABC):
     """Runs `fn` over `items`, each worker first calling `initializer(*initargs)` once."""
 
+    parallelism: int = 1  # how many items run at once
+
     @abstractmethod
     def map(
         self,
@@ -51,6 +53,7 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.parallelism = self.workers
 
     def map(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +25,11 @@ from dataharbor.domain.enums import FileStatus, JobState, VersionState
 from dataharbor.errors import Conflict, NotFound
 from dataharbor.ingest.extractor import ExtractOptions
 from dataharbor.pipeline.executors import Executor, make_executor
+from dataharbor.pipeline.partition import plan_tasks
 from dataharbor.pipeline.profiles import load_profile
 from dataharbor.pipeline.stage import Stage, StageContext, build_stage, run_stages
 from dataharbor.pipeline.stats import RunStats
-from dataharbor.pipeline.worker import FileResult, FileTask, init_worker, process_file, read_spill
+from dataharbor.pipeline.worker import FileResult, FileTask, combine_parts, init_worker, process_file, read_spill
 from dataharbor.store.blobs import BlobStore
 from dataharbor.store.shards import ShardWriter, integrity_root
 
@@ -80,47 +81,38 @@ def run_job(
         records = ShardWriter(store.fs, store.root, staging, "records", prep.dataset_id, settings.shard_records)
         decisions = ShardWriter(store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records)
         options = ExtractOptions(text_field=prep.text_field, text_column=prep.text_column)
-        tasks = [
-            FileTask(
-                f.id,
-                prep.contribution_id,
-                prep.dataset_id,
-                f.sha256,
-                f.name,
-                f.size,
-                str(scratch),
-                options,
-                settings.batch_size,
-            )
-            for f in prep.files
-        ]
-        names = {f.id: f.name for f in prep.files}
         runner = executor or make_executor(settings.executor, settings.workers)
+        template = FileTask(
+            0, prep.contribution_id, prep.dataset_id, "", "", 0, str(scratch), options, settings.batch_size
+        )
+        tasks = plan_tasks(
+            prep.files, template, store, parallelism=runner.parallelism, split_bytes=settings.split_bytes
+        )
+        names = {f.id: f.name for f in prep.files}
         outcome = JobOutcome(job_id, prep.dataset_ref, prep.number)
-        for done, result in enumerate(
-            runner.map(
-                process_file, tasks, initializer=init_worker, initargs=(settings.resolved_store_url, map_specs, context)
-            ),
-            start=1,
-        ):
+        results = runner.map(
+            process_file, tasks, initializer=init_worker, initargs=(settings.resolved_store_url, map_specs, context)
+        )
+        for done, result in enumerate(_by_file(results, tasks), start=1):
             _record_file(catalog, job_id, result, done)
             stats.files[result.status] += 1
             stats.file_types[result.detected_type or "unknown"] += 1
             if result.status == FileStatus.FAILED.value:
                 outcome.failed_files.append((names[result.file_id], result.error))
             stats.add_counters(result.counters)
-            if result.spill_path:
-                for batch in read_spill(result.spill_path, result.failed_members):
+            for spill in result.spill_paths or ([result.spill_path] if result.spill_path else []):
+                for batch in read_spill(spill, result.failed_members):
                     counters: dict[str, dict[str, int]] = {}
                     run_stages(global_stages, batch, counters)
                     stats.add_counters(counters)
                     stats.add_records(batch)
                     records.write([r for r in batch if r.kept])
                     decisions.write([r for r in batch if not r.kept])
-                os.remove(result.spill_path)
+                os.remove(spill)
             if progress:
-                progress(done, len(tasks), names[result.file_id])
-        stats.files[FileStatus.DUPLICATE.value] += prep.duplicate_files
+                progress(done, len(prep.files), names[result.file_id])
+        if prep.duplicate_files:
+            stats.files[FileStatus.DUPLICATE.value] += prep.duplicate_files
         new_shards = [s.to_dict() | {"version": prep.number} for s in records.close() + decisions.close()]
         final_shards = [s | {"path": s["path"].replace(staging, prep.version_path, 1)} for s in new_shards]
         manifest_shards = prep.parent_shards + final_shards
@@ -245,6 +237,16 @@ def _start(catalog: Catalog, job_id: int) -> _Prepared:
             parent.number if parent else None,
             parent_shards,
         )
+
+
+def _by_file(results: Iterator[FileResult], tasks: list[FileTask]) -> Iterator[FileResult]:
+    """Results come in task order; a file split in parts is yielded once, when all its parts are back."""
+    pending: list[FileResult] = []
+    for task, result in zip(tasks, results, strict=True):
+        pending.append(result)
+        if task.part == task.parts - 1:
+            yield combine_parts(pending)
+            pending = []
 
 
 def _record_file(catalog: Catalog, job_id: int, result: FileResult, done: int) -> None:

@@ -19,7 +19,7 @@ from dataharbor.domain.record import Provenance, Record, record_id
 from dataharbor.ingest.extractor import ExtractionError, ExtractOptions, Source
 from dataharbor.ingest.walk import MemberFailure, walk
 from dataharbor.pipeline.profiles import StageSpec
-from dataharbor.pipeline.stage import Stage, StageContext, StageCounters, build_stage, run_stages
+from dataharbor.pipeline.stage import Stage, StageContext, StageCounters, build_stage, merge_counters, run_stages
 from dataharbor.store.blobs import BlobStore
 from dataharbor.store.shards import RECORD_SCHEMA, records_to_table, table_to_records
 
@@ -39,6 +39,9 @@ class FileTask:
     scratch_dir: str
     options: ExtractOptions
     batch_size: int = 256
+    # a large splittable file is processed as `parts` tasks; task `part` keeps every parts-th record
+    part: int = 0
+    parts: int = 1
 
 
 @dataclass(slots=True)
@@ -52,6 +55,7 @@ class FileResult:
     # archive members abandoned part-way: their records are partial and must not be published
     failed_members: list[str] = field(default_factory=list)
     spill_path: str | None = None
+    spill_paths: list[str] = field(default_factory=list)  # of a file split in parts, in part order
     counters: dict[str, StageCounters] = field(default_factory=dict)
 
 
@@ -73,7 +77,7 @@ def init_worker(store_url: str, specs: tuple[StageSpec, ...], context: StageCont
 def process_file(task: FileTask) -> FileResult:
     assert _STATE is not None, "init_worker was not called"
     result = FileResult(task.file_id, "ok")
-    spill = os.path.join(task.scratch_dir, f"file-{task.file_id}.arrow")
+    spill = os.path.join(task.scratch_dir, f"file-{task.file_id}-{task.part}.arrow")
     store = _STATE.store
     source = Source(name=task.name, size=task.size, opener=lambda: store.open(task.sha256))
     try:
@@ -96,6 +100,28 @@ def process_file(task: FileTask) -> FileResult:
     return result
 
 
+def combine_parts(parts: list[FileResult]) -> FileResult:
+    """One file's result from the results of its parts (in part order); any failure fails the file."""
+    if len(parts) == 1:
+        return parts[0]
+    failed = next((p for p in parts if p.status != "ok"), None)
+    if failed is not None:
+        for p in parts:
+            if p.spill_path:
+                _discard(p.spill_path)
+        return FileResult(failed.file_id, failed.status, failed.detected_type, failed.error)
+    first = parts[0]
+    out = FileResult(
+        first.file_id, "ok", first.detected_type, issues=list(first.issues), failed_members=list(first.failed_members)
+    )
+    for p in parts:
+        out.records += p.records
+        merge_counters(out.counters, p.counters)
+        if p.spill_path:
+            out.spill_paths.append(p.spill_path)
+    return out
+
+
 def read_spill(path: str, failed_members: list[str] | None = None) -> Iterator[list[Record]]:
     """The processed batches of a file, without records of archive members that failed part-way."""
     bad = tuple(failed_members or ())
@@ -114,8 +140,11 @@ def _inside(member: object, failed: tuple[str, ...]) -> bool:
 def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[list[Record]]:
     batch: list[Record] = []
     chars = 0
+    index = -1
     for item in walk(source, task.options):
         if isinstance(item, MemberFailure):
+            if task.part:
+                continue  # every part sees the same problems; the first part reports them
             member = item.location.get("member")
             if item.fatal and member is None:
                 raise ExtractionError(item.reason, item.detail)  # the file itself is unreadable
@@ -132,6 +161,9 @@ def _batches(task: FileTask, source: Source, result: FileResult) -> Iterator[lis
             )
             continue
         if not item.text.strip():
+            continue
+        index += 1
+        if index % task.parts != task.part:
             continue
         prov = Provenance(
             source_sha256=task.sha256,

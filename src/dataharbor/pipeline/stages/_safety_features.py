@@ -20,6 +20,7 @@ splitmix64 finaliser for buckets), so training and inference agree on every mach
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,8 +111,12 @@ class Featurizer:
         identities: frozenset[str],
         valence: dict[str, float],
         cues: dict[str, str] | None = None,
+        vocabulary: frozenset[str] = frozenset(),
     ) -> None:
         self.lexicon = lexicon
+        # ordinary words seen in clean text are never "repaired": without this guard `books` became
+        # `boobs`, `families` became `fami lies` and `water` became `hater`
+        self.vocabulary = vocabulary
         self.identities = identities
         self.valence = valence
         self.cues = cues or {}
@@ -128,7 +133,7 @@ class Featurizer:
 
     def _repair(self, tok: str) -> list[str]:
         """Undo one-letter typos and a deleted space next to a known marker word."""
-        if len(tok) < 4 or tok in self._known or not tok.isalpha():
+        if len(tok) < 4 or tok in self._known or tok in self.vocabulary or not tok.isalpha():
             return [tok]
         if tok in self._by_deletion:  # a letter was dropped
             return [self._by_deletion[tok]]
@@ -139,8 +144,11 @@ class Featurizer:
                 return [self._by_deletion[d]]
         for i in range(4, len(tok) - 3):  # "massivescumbags" → "massive scumbags"
             head, tail = tok[:i], tok[i:]
-            known = head in self._known or tail in self._known or tail[:-1] in self._known
-            if known and len(head) >= 4 and len(tail) >= 4:
+            # one half must be a marker word and the other a word at all
+            words = self._known | self.vocabulary
+            marker = head in self._known or tail in self._known or tail[:-1] in self._known
+            whole = (head in words or head in self._by_deletion) and (tail in words or tail[:-1] in words)
+            if marker and whole and len(head) >= 4 and len(tail) >= 4:
                 return [head, tail]
         return [tok]
 
@@ -209,6 +217,30 @@ class Featurizer:
         indices = np.concatenate([g[0] for g in groups] + [dense_idx])
         values = np.concatenate([g[1] for g in groups] + [dense_val])
         return Features(indices, values, hits)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|\s*\n\s*")
+
+
+def sentence_windows(text: str, size: int, min_chars: int = 40) -> list[str]:
+    """Sentence-sized windows: sentences (and lines), short ones merged, long ones cut at `size`.
+
+    The training texts are single sentences and tweets, so a window of about one sentence is
+    what the model's probabilities are calibrated for; longer windows pile up benign signal.
+    """
+    out: list[str] = []
+    pending = ""
+    for piece in _SENTENCE_END.split(text.strip()):
+        pending = f"{pending} {piece}".strip() if pending else piece.strip()
+        if len(pending) >= min_chars:
+            out.extend(windows(pending, size))
+            pending = ""
+    if pending:
+        if out and len(out[-1]) + len(pending) < size:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
+    return out or [text.strip()]
 
 
 def windows(text: str, size: int) -> list[str]:

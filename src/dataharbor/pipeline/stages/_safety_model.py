@@ -1,8 +1,8 @@
 """The built-in safety model: hashed features + logistic regression, weights in a plain `.npz`.
 
 No pickles: the weights are one float16 vector and a bias; the lexicons are gzip text files.
-Long texts are cut into bounded windows; a text's score is the maximum over its windows, so one
-hateful paragraph in a long document is not diluted by the rest.
+Texts are cut into sentence-sized windows (what the model was trained and calibrated on); a text's
+score is the maximum over its windows, so one hateful sentence in a long document is not diluted.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, Featurizer, windows
+from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, Featurizer, sentence_windows
 from dataharbor.pipeline.stages._safety_lexicon import matcher_for, read_lexicon
 
-# about two sentences: close to the length of the training texts (tweets, test cases)
-WINDOW_CHARS = 400
+# a long sentence: close to the length of the training texts (tweets, test cases)
+WINDOW_CHARS = 300
 
 
 def builtin_dir() -> Path:
@@ -35,7 +35,8 @@ class Score:
     lexicon_hits: int
 
 
-def read_identities(path: Path) -> frozenset[str]:
+def read_words(path: Path) -> frozenset[str]:
+    """One word (or term) a line, gzip text."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return frozenset(line.strip() for line in fh if line.strip())
 
@@ -63,11 +64,13 @@ def read_cues(path: Path) -> dict[str, str]:
 
 
 def load_featurizer(directory: Path) -> Featurizer:
+    vocabulary = directory / "vocabulary.txt.gz"
     return Featurizer(
         matcher_for(read_lexicon(directory / "lexicon.txt.gz")),
-        read_identities(directory / "identities.txt.gz"),
+        read_words(directory / "identities.txt.gz"),
         read_valence(directory / "valence.txt.gz"),
         read_cues(directory / "cues.txt.gz"),
+        read_words(vocabulary) if vocabulary.is_file() else frozenset(),
     )
 
 
@@ -106,7 +109,7 @@ class LinearSafetyModel:
             return Score(0.0, 0)
         best = -np.inf
         hits = 0
-        for window in windows(text, WINDOW_CHARS):
+        for window in sentence_windows(text, WINDOW_CHARS):
             z, h = self.margin(window)
             best = max(best, z)
             hits += h

@@ -16,6 +16,7 @@ from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
 from dataharbor.pipeline.stages._pii_gazetteer import name_sets
 from dataharbor.pipeline.stages._pii_ner import DEFAULT_MODELS, NerRunner
+from dataharbor.pipeline.stages._pii_plausible import noun_not_place, plausible
 from dataharbor.pipeline.stages._pii_recognisers import find_cheap
 from dataharbor.pipeline.stages._pii_resolve import redact, resolve
 from dataharbor.pipeline.stages._pii_types import ALL_TYPES, DEFAULT_TYPES, LOCATION, PERSON, Entity
@@ -98,12 +99,19 @@ class PiiStage(Stage):
         langs = [self._language(r) for r in batch]
         texts = [r.text for r in batch]
         found = [find_cheap(r.text, self._types, lang) for r, lang in zip(batch, langs, strict=True)]
+        for cands, text, lang in zip(found, texts, langs, strict=True):
+            cands[:] = [
+                c for c in cands if not (c.source == "place_cue" and noun_not_place(text[c.start : c.end], lang))
+            ]
         ner_langs = [self._ner_language(lang) for lang in langs]
         if self._uses_ner():
             ner_found = self._runner.find([(r.text, nl) for r, nl in zip(batch, ner_langs, strict=True)])
             for cands, extra, text, lang, nl in zip(found, ner_found, texts, langs, ner_langs, strict=True):
-                kept = [e for e in extra if e.type in self._types]
-                if nl is not None and nl != lang:
+                foreign = nl is not None and nl != lang
+                kept = [
+                    p for e in extra if e.type in self._types and (p := plausible(e, text, lang, foreign)) is not None
+                ]
+                if foreign:
                     kept = [e for e in kept if _trusted_in_other_language(e, text)]
                 cands[:] = [c for c in cands if not _yields_to_ner(c, kept)]
                 cands.extend(kept)
