@@ -141,3 +141,59 @@ def test_batch_with_mixed_languages(stage: PiiStage) -> None:
     stage.process(records)
     assert [r.annotations["pii"]["ner_language"] for r in records] == ["en", "fr", "en"]
     assert records[2].annotations["pii"]["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Madame, Monsieur, je souhaite inscrire mon fils au club de lecture du mercredi.", "fr"),
+        ("Mademoiselle, je vous remercie de votre lettre.", "fr"),
+        ("Dear Sir or Madam, I am writing about the opening hours of the reading room.", "en"),
+        ("Sir, Madam, thank you for your letter.", "en"),
+        ("Sehr geehrte Damen und Herren, ich schreibe Ihnen wegen der Öffnungszeiten.", "de"),
+        ("Señor, Señora, les escribo sobre el horario de la biblioteca.", "es"),
+    ],
+)
+def test_salutations_alone_are_not_names(stage: PiiStage, text: str, lang: str) -> None:
+    record = make_record(text, lang)
+    stage.process([record])
+    assert record.annotations["pii"]["count"] == 0
+    assert record.text == text
+
+
+def test_only_the_name_after_an_honorific_is_redacted(stage: PiiStage) -> None:
+    text = "Madame, Monsieur, je vous écris au sujet de Madame Claire Dubois, notre voisine."
+    record = make_record(text, "fr")
+    stage.process([record])
+    assert record.text.startswith("Madame, Monsieur, je vous écris")
+    assert spans(record, text, "PERSON") == ["Claire Dubois"]
+
+
+def test_capitalised_heading_word_is_not_a_person(stage: PiiStage) -> None:
+    text = "Volunteer guide\nWelcome to the volunteer team of the city library. Volunteers help with the book sale."
+    record = make_record(text, "en")
+    stage.process([record])
+    assert record.annotations["pii"]["count"] == 0
+    assert record.text == text
+
+
+def test_institutions_and_months_are_not_people_or_places(stage: PiiStage) -> None:
+    text = "Library committee, March 2025\nThe Library Committee met on Monday. Minutes were approved in June."
+    record = make_record(text, "en")
+    stage.process([record])
+    assert record.annotations["pii"]["count"] == 0
+
+
+def test_heading_does_not_hide_a_real_name(stage: PiiStage) -> None:
+    text = "Volunteer guide\nPlease contact the volunteer coordinator, Daniel Morgan, on Saturdays."
+    record = make_record(text, "en")
+    stage.process([record])
+    assert spans(record, text, "PERSON") == ["Daniel Morgan"]
+    assert record.text.startswith("Volunteer guide\n")
+
+
+def test_german_nouns_read_by_the_english_model_are_not_places(stage: PiiStage) -> None:
+    text = "Jeder hat das Recht auf Leben, Freiheit und Sicherheit der Person. Sie wohnt in Euskirchen."
+    record = make_record(text, "de")
+    stage.process([record])
+    assert spans(record, text, "LOCATION") == ["Euskirchen"]
