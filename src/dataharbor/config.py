@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=256, description="Records per batch through the pipeline.")
     shard_records: int = Field(default=50_000, description="Records per Parquet shard of a version.")
     split_bytes: int = Field(
-        default=8 * 1024 * 1024,
+        default=1024 * 1024,
         description="Files of line-oriented formats larger than this are split across workers (0 = never).",
     )
 
