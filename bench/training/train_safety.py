@@ -52,6 +52,19 @@ HATECHECK_WEIGHT = 1.0
 # at the English prior; the sanity check uses other sources (lingua sentences, NLTK Genesis).
 UDHR_WEIGHT = 0.05
 UDHR_LINES_PER_LANGUAGE = 20
+# UDHR versions kept out of training: bench/accuracy/safety.py evaluates false flags on them.
+UDHR_EVAL_KEYS = frozenset({"eng", "fra", "deu_1901", "deu_1996", "spa"})
+# Real benign sentences (news/web, scripture) so ordinary prose scores low. Weight per sentence;
+# all disjoint from the benign evaluation sources (speeches, UDHR en/fr/de/es, demo bundle).
+BENIGN_WEIGHT = 0.5
+# the multilingual sanity check in bench/accuracy/safety.py uses the first 200 lingua sentences of
+# these languages, so training takes only lines after those
+LINGUA_EVAL_LANGS = frozenset({"fr", "de", "es", "it", "pt", "nl", "pl", "ru", "tr", "sv"})
+LINGUA_EVAL_LINES = 200
+BENIGN_LINGUA_PER_LANGUAGE = 300
+# threshold: best F1 on out-of-fold training predictions among thresholds that flag at most this
+# share of the (out-of-fold) benign-pool sentences
+MAX_BENIGN_FLAG_RATE = 0.01
 
 # Target-group terms, written for this project (not copied from a licensed list). English first,
 # then fr/de/es/it/pt/nl so the abstracted `<id>` features fire in other languages too.
@@ -95,12 +108,60 @@ CUES = {
 def udhr_negatives() -> list[Example]:
     out: list[Example] = []
     for path in sorted((evaldata_dir() / "text" / "udhr" / "txt").glob("*.txt")):
-        if path.stem.startswith("eng"):  # English negatives come from the labelled sets
+        if path.stem.startswith("eng") or path.stem in UDHR_EVAL_KEYS:  # evaluation only
             continue
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()]
         lines = [ln for ln in lines if 30 <= len(ln) <= 400]
         out.extend(Example(ln, 0, "udhr") for ln in lines[:UDHR_LINES_PER_LANGUAGE])
     return out
+
+
+def lingua_sentences() -> list[tuple[str, str]]:
+    """(language, sentence) of the lingua test sentences the benchmarks do not use."""
+    root = evaldata_dir() / "text" / "lingua_langid_testdata" / "language-testdata" / "sentences"
+    out: list[tuple[str, str]] = []
+    for path in sorted(root.glob("*.txt")):
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 20]
+        start = LINGUA_EVAL_LINES if path.stem in LINGUA_EVAL_LANGS else 0
+        keep = lines[start:] if path.stem == "en" else lines[start : start + BENIGN_LINGUA_PER_LANGUAGE]
+        out.extend((path.stem, ln) for ln in keep)
+    return out
+
+
+def genesis_english() -> list[str]:
+    """Verses of the two English Genesis translations (public domain)."""
+    out: list[str] = []
+    for name in ["english-web.txt", "english-kjv.txt"]:
+        text = (evaldata_dir() / "text" / "nltk_corpora" / "genesis" / name).read_text(encoding="utf-8")
+        out.extend(ln.strip() for ln in text.splitlines() if len(ln.strip()) > 20)
+    return out
+
+
+def benign_negatives() -> list[Example]:
+    """Clean real sentences: lingua news/web sentences (all of English, 300 a language otherwise)
+    and English Genesis verses (every 2nd, enough for the vocabulary of old prose)."""
+    out = [Example(text, 0, f"lingua_{lang}") for lang, text in lingua_sentences()]
+    out.extend(Example(text, 0, "genesis_en") for text in genesis_english()[::2])
+    return out
+
+
+def build_vocabulary(out: Path, lexicon_words: set[str], known: set[str]) -> int:
+    """Ordinary words of clean training text, which the featurizer must never "repair".
+
+    From the benign training pool plus Tiny Shakespeare (vocabulary only); lexicon terms and marker
+    words are left out so misspellings of them still get repaired.
+    """
+    texts = [t for _, t in lingua_sentences()] + genesis_english()
+    texts.append((evaldata_dir() / "text" / "tinyshakespeare" / "input.txt").read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for text in texts:
+        for tok in tokens(canonical(text)):
+            if len(tok) >= 4 and tok.isalpha():
+                counts[tok] = counts.get(tok, 0) + 1
+    words = sorted(w for w, n in counts.items() if n >= 2 and w not in lexicon_words and w not in known)
+    with gzip.GzipFile(out, "wb", mtime=0) as gz:
+        gz.write("".join(w + "\n" for w in words).encode("utf-8"))
+    return len(words)
 
 
 def build_cues(out: Path) -> None:
@@ -188,18 +249,25 @@ def fit(x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray) -> LogisticRegressio
     return clf
 
 
-def choose_threshold(x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Threshold maximising F1 on 5-fold out-of-fold predictions over the *training* data."""
+def choose_threshold(
+    x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray, is_benign: np.ndarray
+) -> tuple[float, float, float]:
+    """Threshold on 5-fold out-of-fold predictions over the *training* data only: best F1 among
+    thresholds that flag at most MAX_BENIGN_FLAG_RATE of the benign-pool sentences.
+    Returns (threshold, F1, benign flag rate)."""
     oof = np.zeros(len(y))
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(x, y):
         oof[te] = fit(x[tr], y[tr], w[tr]).predict_proba(x[te])[:, 1]
-    best = (0.5, 0.0)
+    best = (0.95, 0.0, 0.0)
     for t in np.arange(0.05, 0.96, 0.01):
         pred = oof >= t
+        rate = float(np.mean(pred[is_benign]))
+        if rate > MAX_BENIGN_FLAG_RATE:
+            continue
         tp = float(np.sum(pred & (y == 1)))
         f1 = 2 * tp / max(1.0, float(np.sum(pred)) + float(np.sum(y == 1)))
         if f1 > best[1]:
-            best = (round(float(t), 2), f1)
+            best = (round(float(t), 2), f1, rate)
     return best
 
 
@@ -219,8 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=builtin_dir())
     parser.add_argument("--no-write", action="store_true", help="evaluate only; keep shipped weights")
+    parser.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md from model.json")
     args = parser.parse_args(argv)
     out: Path = args.out
+    if args.card_only:
+        meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
+        (out / "MODEL_CARD.md").write_text(model_card(meta["results"], meta["threshold"]), encoding="utf-8")
+        return 0
     out.mkdir(parents=True, exist_ok=True)
 
     removed = build_lexicon(out / "lexicon.txt.gz")
@@ -228,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     n_valence = build_valence(out / "valence.txt.gz")
     build_cues(out / "cues.txt.gz")
     by_lang = read_lexicon(out / "lexicon.txt.gz")
+    (out / "vocabulary.txt.gz").unlink(missing_ok=True)
+    plain = load_featurizer(out)
+    n_vocabulary = build_vocabulary(out / "vocabulary.txt.gz", plain._lex_words, plain._known)
     featurizer = load_featurizer(out)
 
     dav_train, dav_test = split_davidson(load_davidson(), SEED)
@@ -245,12 +321,15 @@ def main(argv: list[str] | None = None) -> int:
     xh, yh, wh = arrays(hc_train, HATECHECK_WEIGHT)
     udhr = udhr_negatives()
     xu, yu, wu = arrays(udhr, UDHR_WEIGHT)
-    x = sparse.vstack([xd, xh, xu]).tocsr()
-    y = np.concatenate([yd, yh, yu])
-    w = np.concatenate([wd, wh, wu])
+    benign = benign_negatives()
+    xb, yb, wb = arrays(benign, BENIGN_WEIGHT)
+    x = sparse.vstack([xd, xh, xu, xb]).tocsr()
+    y = np.concatenate([yd, yh, yu, yb])
+    w = np.concatenate([wd, wh, wu, wb])
+    is_benign = np.concatenate([np.zeros(len(yd) + len(yh) + len(yu), bool), np.ones(len(yb), bool)])
 
     model = fit(x, y, w)
-    threshold, cv_f1 = choose_threshold(x, y, w)
+    threshold, cv_f1, benign_rate = choose_threshold(x, y, w, is_benign)
     dav_only = fit(xd, yd, np.ones_like(wd))
 
     def predict(clf: LogisticRegression, ex: Sequence[Example]) -> np.ndarray:
@@ -262,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "main_model": {
             "trained_on": f"Davidson train split ({len(dav_train)}) + HateCheck train families ({len(hc_train)})"
+            f" + benign sentences ({len(benign)})"
             f" + UDHR negatives ({len(udhr)})",
             "hatecheck_heldout_families_auc": auc(hc_test, s_hc_test),
             "hatecheck_heldout_n": len(hc_test),
@@ -269,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             "davidson_heldout_n": len(dav_test),
             "threshold": threshold,
             "threshold_cv_f1_on_training_data": round(cv_f1, 4),
+            "threshold_cv_benign_pool_flag_rate": round(benign_rate, 4),
+            "benign_pool_sentences": len(benign),
             "hatecheck_heldout_accuracy_per_functionality": per_group(hc_test, s_hc_test, threshold),
         },
         "davidson_only_model": {
@@ -280,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "lexicon_terms_removed_as_ambiguous": removed,
         "lexicon_terms_kept": sum(len(v) for v in by_lang.values()),
         "valence_words": n_valence,
+        "vocabulary_words": n_vocabulary,
     }
     print(json.dumps(results, indent=2))
     if args.no_write:
@@ -298,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "hatecheck_weight": HATECHECK_WEIGHT,
         "davidson_weight": DAVIDSON_WEIGHT,
         "udhr_weight": UDHR_WEIGHT,
+        "benign_weight": BENIGN_WEIGHT,
         "results": results,
     }
     (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -321,7 +405,10 @@ A logistic regression over hashed features (word 1–2-grams, 2–3-grams of a s
 identity/bad-word/valence/cue markers, marker co-occurrence, character 2–5-grams, lexicon hit counts),
 {HASH_DIM + N_DENSE:,} float16 weights in `weights.npz`.
 Inference is numpy only; no pickles. Score = probability that a text window is hateful/toxic;
-a document's score is the maximum over its 400-character windows.
+a document's score is the maximum over its sentence-sized windows (sentences and lines, fragments under
+40 characters merged, longer than 300 characters cut). Typo repair (`womn` → `women`) never touches
+the {r.get('vocabulary_words', 0):,} ordinary words of `vocabulary.txt.gz` (words seen at least twice in the
+benign training pool or Tiny Shakespeare, minus lexicon and marker words).
 
 ## Training data (and licences)
 - **Davidson et al. 2017** tweets (MIT, t-davidson/hate-speech-and-offensive-language): a seeded 80 %
@@ -333,7 +420,13 @@ a document's score is the maximum over its 400-character windows.
   sentence pattern is on both sides. Sample weights: tweets {DAVIDSON_WEIGHT}, HateCheck cases {HATECHECK_WEIGHT}.
 - **UDHR** (Universal Declaration of Human Rights, public text; via the udhr corpus, Apache-2.0 repo):
   the first {UDHR_LINES_PER_LANGUAGE} lines of 30–400 characters of each non-English language version (~480), as clean
-  negatives (weight {UDHR_WEIGHT}), so text in unseen languages starts low.
+  negatives (weight {UDHR_WEIGHT}), so text in unseen languages starts low. The en/fr/de/es versions
+  are left out: they are benign *evaluation* text.
+- **Benign pool** ({m.get('benign_pool_sentences', 0):,} sentences, weight {BENIGN_WEIGHT} each): lingua
+  test sentences (Leipzig news/web, Apache-2.0 repo) — all English ones, 300 per other language
+  after the first 200 that the multilingual sanity check uses — and every 2nd verse of the two
+  English Genesis translations (NLTK, public domain). Disjoint from the benign evaluation sources
+  (US inaugural and State of the Union addresses, UDHR en/fr/de/es, demo bundle).
 - Lexicon: **LDNOOBW** (CC BY 4.0) bad-word lists in 28 languages, minus terms that occur in the
   Universal Declaration of Human Rights in any language ({sum(r['lexicon_terms_removed_as_ambiguous'].values())}
   removed as ambiguous, {r['lexicon_terms_kept']} kept), shipped as `lexicon.txt.gz`.
@@ -352,8 +445,12 @@ a document's score is the maximum over its 400-character windows.
 | Davidson-only | HateCheck held-out families | {d['hatecheck_heldout_families_auc']} |
 | Davidson-only | Davidson held-out 20 % | {d['davidson_heldout_auc']} |
 
-Default threshold **{threshold}**: maximises F1 on 5-fold out-of-fold predictions over the training
-data (CV F1 {m['threshold_cv_f1_on_training_data']}). Accuracy at that threshold on the held-out HateCheck
+Default threshold **{threshold}**: the best F1 on 5-fold out-of-fold predictions over the training
+data among thresholds that flag at most {MAX_BENIGN_FLAG_RATE:.0%} of the out-of-fold benign-pool sentences
+(CV F1 {m['threshold_cv_f1_on_training_data']}, benign-pool flag rate {m.get('threshold_cv_benign_pool_flag_rate', 0)}).
+False flags on real benign prose the model never saw are measured by `bench/accuracy/safety.py`
+(see `docs/stages/safety.md`): about 5.5 % of speech paragraphs, above the 1 % target.
+Accuracy at that threshold on the held-out HateCheck
 families, per functionality:
 
 | functionality | accuracy |
@@ -368,7 +465,10 @@ the cue lists were written knowing HateCheck's published functionality categorie
 dehumanisation, threats), so the figure above is optimistic by an unknown amount. During that
 exploration HateCheck-only training gave 0.80–0.84 across three family splits; adding the tweets costs
 about 0.02–0.03 and the UDHR negatives about 0.02 on HateCheck, in exchange for tweet-style abuse
-(Davidson) and low scores on clean non-English text. **The 0.85 target is not reached.**
+(Davidson) and low scores on clean non-English text. The second engineer (benign-pool retraining,
+vocabulary guard, sentence windows) chose those changes from benign-text diagnostics (feature
+contributions on the demo letter) and looked at the held-out HateCheck figure once, after the single
+retraining run. **The 0.85 target is not reached.**
 
 ## Limits
 - Labels are English. The Davidson half teaches "profanity is toxic"; HateCheck teaches "hate is

@@ -10,8 +10,10 @@ import pytest
 
 from dataharbor.domain.record import Provenance, Record
 from dataharbor.errors import ConfigError, MissingExtra
+from dataharbor.ingest.extractor import Extracted
+from dataharbor.ingest.walk import source_from_path, walk
 from dataharbor.pipeline.stage import StageContext, build_stage, run_stages
-from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, windows
+from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, sentence_windows, windows
 from dataharbor.pipeline.stages._safety_lexicon import TermMatcher
 from dataharbor.pipeline.stages._safety_model import builtin_dir, builtin_model
 from dataharbor.pipeline.stages._safety_text import canonical, tokens
@@ -65,7 +67,7 @@ def test_annotation_and_flag_with_default_threshold() -> None:
     counters: dict[str, dict[str, int]] = {}
     run_stages([stage()], records, counters)
     bad, good = (r.annotations["safety"] for r in records)
-    assert set(bad) == {"toxicity", "flagged", "lexicon_hits"}
+    assert set(bad) == {"toxicity", "flagged", "lexicon_hits", "max_window", "windows", "windows_over"}
     assert bad["flagged"] is True and good["flagged"] is False
     assert 0.0 <= good["toxicity"] < bad["toxicity"] <= 1.0
     assert all(r.kept for r in records)  # flag only by default
@@ -100,7 +102,8 @@ def test_empty_text_scores_zero() -> None:
     records = [rec(""), rec("   \n ")]
     stage().process(records)
     for r in records:
-        assert r.annotations["safety"] == {"toxicity": 0.0, "flagged": False, "lexicon_hits": 0}
+        assert r.annotations["safety"]["toxicity"] == 0.0 and not r.annotations["safety"]["flagged"]
+        assert r.annotations["safety"]["lexicon_hits"] == 0
 
 
 def test_non_english_lexicon_signal() -> None:
@@ -127,14 +130,22 @@ def test_canonical_undoes_evasions() -> None:
     assert canonical("RT @someone: soooo http://x.y/z").split() == [":", "soo"]
 
 
-def test_long_text_is_windowed_and_max_is_taken() -> None:
+def test_long_text_is_windowed_and_aggregated() -> None:
     filler = " ".join(NEUTRAL) + " "
     long_text = filler * 40 + HATEFUL[0] + " " + filler * 40
     assert len(windows(long_text, 400)) > 10
     model = builtin_model()
-    # one hateful sentence in ~40 KB of neutral text is still found (max over windows, no dilution)
-    assert model.score(long_text).toxicity >= model.threshold
+    # one hateful sentence in ~40 KB of neutral text: found, and recorded, in every mode
+    top = model.score(long_text)
+    assert top.max_window >= model.threshold and top.windows_over >= 1
+    # `max` lets that sentence decide; `topk` (default) needs several toxic windows in a long text,
+    # so long benign documents are not flagged for one false alarm
+    assert model.score(long_text, "max").toxicity >= model.threshold
+    assert top.toxicity < model.threshold
+    hateful_doc = filler * 4 + " ".join(HATEFUL) + " " + filler * 4
+    assert model.score(hateful_doc).toxicity >= model.threshold
     assert model.score(filler * 80).toxicity < model.threshold
+    assert model.score(filler * 80, "max").toxicity < model.threshold
 
 
 @pytest.mark.skipif(importlib.util.find_spec("transformers") is not None, reason="transformers is installed")
@@ -149,3 +160,42 @@ def test_model_card_states_training_data_and_figures() -> None:
     card = (builtin_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "HateCheck" in card and "Davidson" in card and "ROC-AUC" in card
     assert Path(builtin_dir() / "model.json").is_file()
+
+
+DEMO = Path(__file__).resolve().parents[3] / "samples" / "bundle"
+
+
+def demo_texts() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in sorted(p for p in DEMO.rglob("*") if p.is_file()):
+        for item in walk(source_from_path(path)):
+            if isinstance(item, Extracted) and item.text.strip():
+                out[f"{path.name}{item.location}"] = item.text
+    return out
+
+
+def test_demo_hateful_review_outranks_every_benign_demo_record() -> None:
+    texts = demo_texts()
+    hateful = [k for k in texts if k.startswith("reader-reviews.csv") and "'row': 5" in k]
+    assert len(hateful) == 1 and len(texts) > 10
+    records = [rec(t, i) for i, t in enumerate(texts.values())]
+    stage().process(records)
+    by_key = {k: r.annotations["safety"] for k, r in zip(texts, records, strict=True)}
+    hate = by_key.pop(hateful[0])
+    assert all(a["toxicity"] < hate["toxicity"] for a in by_key.values())
+    assert not any(a["flagged"] for a in by_key.values())  # e.g. letter L-001 was flagged before
+
+
+def test_ordinary_words_are_not_repaired_into_markers() -> None:
+    featurizer = builtin_model().featurizer
+    for word in ["families", "books", "water", "church", "sleeping", "school"]:
+        repaired, classes = featurizer._analyse(word)
+        assert repaired == [word] and not classes[0].startswith("<lex"), word
+    assert featurizer._analyse("womn")[1] == ["<id>"]  # evasions are still undone
+
+
+def test_sentence_windows_cover_the_text() -> None:
+    text = "Short one. " + "A longer sentence about the harbour and its boats. " * 3 + "x " * 400
+    ws = sentence_windows(text, 300)
+    assert all(len(w) <= 300 for w in ws)
+    assert "".join(ws).replace(" ", "") == text.replace(" ", "")

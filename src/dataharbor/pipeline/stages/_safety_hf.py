@@ -13,7 +13,7 @@ from typing import Any
 
 from dataharbor.errors import MissingExtra
 from dataharbor.pipeline.stages._safety_features import windows
-from dataharbor.pipeline.stages._safety_model import Score, builtin_model
+from dataharbor.pipeline.stages._safety_model import aggregate, Score, builtin_model
 
 _HARM = re.compile(r"toxic|hate|offens|insult|obscen|threat|abus|attack|sexual|profan|harm", re.I)
 _SAFE = re.compile(r"^(non|not|no)[-_ ]?|neutral|normal|safe|clean", re.I)
@@ -46,11 +46,12 @@ class HFSafetyModel:
     def threshold(self) -> float:
         return 0.5
 
-    def score(self, text: str) -> Score:
+    def score(self, text: str, how: str = "topk") -> Score:
         if not text.strip():
             return Score(0.0, 0)
         chunks = windows(text, WINDOW_CHARS)
         outputs = self._pipe(chunks)
-        toxicity = max(harm_probability(list(out)) for out in outputs)
+        probs = [harm_probability(list(out)) for out in outputs]
         hits = sum(builtin_model().featurizer.features(c).lexicon_hits for c in chunks)
-        return Score(toxicity, hits)
+        over = sum(p >= self.threshold for p in probs)
+        return Score(aggregate(probs, how), hits, max(probs), len(probs), over)

@@ -2,12 +2,14 @@
 
 No pickles: the weights are one float16 vector and a bias; the lexicons are gzip text files.
 Texts are cut into sentence-sized windows (what the model was trained and calibrated on); a text's
-score is the maximum over its windows, so one hateful sentence in a long document is not diluted.
+score aggregates its window scores (`aggregate`): the maximum for short texts, the mean of the most toxic
+windows for long ones, so a long benign document is not flagged for one false alarm.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -31,8 +33,24 @@ def builtin_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    toxicity: float
+    toxicity: float  # the document's score (see `aggregate`)
     lexicon_hits: int
+    max_window: float = 0.0  # the most toxic window's score
+    windows: int = 1
+    windows_over: int = 0  # windows at or above the model's threshold
+
+
+def aggregate(probs: list[float], how: str) -> float:
+    """A document score from its window scores.
+
+    `max` lets one sentence decide (right for short records, noisy on long ones: a long benign
+    document has many chances of one false alarm). `topk` averages the k = ceil(sqrt(n)) most toxic
+    windows, so one window decides a short text while a long text needs several toxic windows.
+    """
+    if how == "max" or len(probs) == 1:
+        return max(probs)
+    k = math.ceil(math.sqrt(len(probs)))
+    return sum(sorted(probs, reverse=True)[:k]) / k
 
 
 def read_words(path: Path) -> frozenset[str]:
@@ -104,16 +122,19 @@ class LinearSafetyModel:
         f = self.featurizer.features(text)
         return self.bias + float(np.dot(self.weights[f.indices], f.values)), f.lexicon_hits
 
-    def score(self, text: str) -> Score:
+    def score(self, text: str, how: str = "topk") -> Score:
         if not text.strip():
             return Score(0.0, 0)
-        best = -np.inf
+        probs: list[float] = []
         hits = 0
         for window in sentence_windows(text, WINDOW_CHARS):
             z, h = self.margin(window)
-            best = max(best, z)
+            probs.append(float(1.0 / (1.0 + np.exp(-z))))
             hits += h
-        return Score(float(1.0 / (1.0 + np.exp(-best))), hits)
+        if not probs:
+            return Score(0.0, hits)
+        over = sum(p >= self.threshold for p in probs)
+        return Score(aggregate(probs, how), hits, max(probs), len(probs), over)
 
 
 @cache

@@ -15,22 +15,23 @@ class SafetyScorer(Protocol):
     @property
     def threshold(self) -> float: ...
 
-    def score(self, text: str) -> Score: ...
+    def score(self, text: str, how: str = "topk") -> Score: ...
 
 
 @register_stage
 class SafetyStage(Stage):
     """Scores each record's text for hateful / toxic content.
 
-    Annotation: `{"toxicity": 0..1, "flagged": bool, "lexicon_hits": int}` where `lexicon_hits`
-    counts multilingual bad-word-lexicon terms. `model="builtin"` is the shipped compact model
+    Annotation: `{"toxicity": 0..1, "flagged": bool, "lexicon_hits": int, "max_window", "windows",
+    "windows_over"}` where `lexicon_hits` counts multilingual bad-word-lexicon terms and the last three
+    describe the sentence windows behind the score (`aggregate`: `topk` default, or `max`). `model="builtin"` is the shipped compact model
     (hashed n-grams + lexicons, numpy only); any other value names a Hugging Face text-classification
     model or local directory (needs the `safety-hf` extra). `threshold=None` uses the model's default.
     With `drop=True`, flagged records are dropped with reason `toxic`.
     """
 
     name = "safety"
-    version = "1"
+    version = "3"
 
     def __init__(
         self,
@@ -39,6 +40,7 @@ class SafetyStage(Stage):
         model: str = "builtin",
         threshold: float | None = None,
         drop: bool = False,
+        aggregate: str = "topk",
     ) -> None:
         super().__init__(context)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -46,6 +48,11 @@ class SafetyStage(Stage):
                 f"safety parameter 'threshold' has value {threshold!r}; expected a number in [0, 1]",
                 stage=self.name,
             )
+        if aggregate not in ("topk", "max"):
+            raise ConfigError(
+                f"safety parameter 'aggregate' has value {aggregate!r}; expected topk or max", stage=self.name
+            )
+        self.aggregate = aggregate
         self.model = model
         self.threshold = threshold
         self.drop = drop
@@ -71,12 +78,15 @@ class SafetyStage(Stage):
         assert self._scorer is not None
         threshold = self.effective_threshold
         for record in batch:
-            s = self._scorer.score(record.text)
+            s = self._scorer.score(record.text, self.aggregate)
             flagged = s.toxicity >= threshold
             record.annotations[self.name] = {
                 "toxicity": round(s.toxicity, 4),
                 "flagged": flagged,
                 "lexicon_hits": s.lexicon_hits,
+                "max_window": round(s.max_window, 4),
+                "windows": s.windows,
+                "windows_over": s.windows_over,
             }
             if flagged and self.drop:
                 record.drop(self.name, "toxic")
