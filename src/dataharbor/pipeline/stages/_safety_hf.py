@@ -13,7 +13,7 @@ from typing import Any
 
 from dataharbor.errors import MissingExtra
 from dataharbor.pipeline.stages._safety_features import windows
-from dataharbor.pipeline.stages._safety_model import aggregate, Score, builtin_model
+from dataharbor.pipeline.stages._safety_model import Score, aggregate, builtin_model
 
 _HARM = re.compile(r"toxic|hate|offens|insult|obscen|threat|abus|attack|sexual|profan|harm", re.I)
 _SAFE = re.compile(r"^(non|not|no)[-_ ]?|neutral|normal|safe|clean", re.I)

@@ -9,8 +9,8 @@ windows for long ones, so a long benign document is not flagged for one false al
 from __future__ import annotations
 
 import gzip
-import math
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources

@@ -22,12 +22,13 @@ class SafetyScorer(Protocol):
 class SafetyStage(Stage):
     """Scores each record's text for hateful / toxic content.
 
-    Annotation: `{"toxicity": 0..1, "flagged": bool, "lexicon_hits": int, "max_window", "windows",
-    "windows_over"}` where `lexicon_hits` counts multilingual bad-word-lexicon terms and the last three
-    describe the sentence windows behind the score (`aggregate`: `topk` default, or `max`). `model="builtin"` is the shipped compact model
-    (hashed n-grams + lexicons, numpy only); any other value names a Hugging Face text-classification
-    model or local directory (needs the `safety-hf` extra). `threshold=None` uses the model's default.
-    With `drop=True`, flagged records are dropped with reason `toxic`.
+    Annotation: `{"toxicity": 0..1, "flagged": bool, "lexicon_hits": int, "max_window": float,
+    "windows": int, "windows_over": int}`: `lexicon_hits` counts multilingual bad-word-lexicon terms;
+    the last three describe the sentence windows behind the score, which `aggregate` (`topk`, the
+    default, or `max`) turns into the document's score. `model="builtin"` is the shipped compact
+    model (hashed n-grams + lexicons, numpy only); any other value names a Hugging Face
+    text-classification model or local directory (needs the `safety-hf` extra). `threshold=None`
+    uses the model's default. With `drop=True`, flagged records are dropped with reason `toxic`.
     """
 
     name = "safety"
