@@ -125,6 +125,7 @@ class Featurizer:
         self._known = set(identities) | set(valence) | set(self.cues) | self._lex_words
         # token → (repaired tokens, their classes); tokens repeat a lot, so this pays for itself
         self._memo: dict[str, tuple[list[str], list[str]]] = {}
+        self._words = self._known | self.vocabulary  # built once: a union per token cost ~1 ms
         self._by_deletion: dict[str, str] = {}
         for word in sorted(self._known):
             if len(word) >= 5 and word.isalpha():
@@ -145,7 +146,7 @@ class Featurizer:
         for i in range(4, len(tok) - 3):  # "massivescumbags" → "massive scumbags"
             head, tail = tok[:i], tok[i:]
             # one half must be a marker word and the other a word at all
-            words = self._known | self.vocabulary
+            words = self._words
             marker = head in self._known or tail in self._known or tail[:-1] in self._known
             whole = (head in words or head in self._by_deletion) and (tail in words or tail[:-1] in words)
             if marker and whole and len(head) >= 4 and len(tail) >= 4:
