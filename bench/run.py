@@ -97,7 +97,7 @@ def main() -> None:
     corpus = WORK / "corpus.jsonl"
     docs, n_bytes = build_corpus(corpus, args.scale)
     mb = n_bytes / 1e6
-    console = Console()
+    console = Console(width=140)
     console.print(f"corpus: {docs} documents, {mb:.1f} MB of text, {args.workers} workers")
     runs = []
     for profile in args.profiles:
