@@ -19,7 +19,7 @@ def emit_json(obj: Any) -> None:
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    t = Table(title=title, title_justify="left", header_style="bold")
+    t = Table(title=title, title_justify="left", header_style="bold", min_width=len(title))
     for col in columns:
         t.add_column(col, overflow="fold")
     for row in rows:
