@@ -120,8 +120,13 @@ def test_a_failed_job_leaves_no_version_and_reruns_cleanly(harbor: Harbor, make_
     store_root = Path(harbor.store.root)
     assert not (store_root / "versions" / "d1" / "v1").exists()
     assert not (store_root / "versions" / "d1" / "v1.staging").exists()
+    # a process that died between publishing the folder and committing the catalog leaves an orphan
+    orphan = store_root / "versions" / "d1" / "v1"
+    orphan.mkdir(parents=True)
+    (orphan / "records-00000.parquet").write_bytes(b"half-written")
     _EXPLODE["on"] = False
     outcome = run_job(harbor.catalog, harbor.settings, job_id)
+    assert (orphan / "records-00000.parquet").read_bytes().startswith(b"PAR1")
     assert outcome.version == 1 and outcome.stats["kept"] == 2  # the dedup index forgot the failed attempt
     with harbor.catalog.session() as s:
         job = s.get(Job, job_id)

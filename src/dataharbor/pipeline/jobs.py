@@ -12,7 +12,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -62,8 +61,11 @@ def run_job(
     try:
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True)
-        if store.fs.exists(f"{store.root}/{staging}"):
-            store.fs.rm(f"{store.root}/{staging}", recursive=True)
+        # leftovers of an attempt that died: its staging folder, or a folder published just before the
+        # catalog commit that never happened (the version row is still `processing`, so nobody reads it)
+        for leftover in (staging, prep.version_path):
+            if store.fs.exists(f"{store.root}/{leftover}"):
+                store.fs.rm(f"{store.root}/{leftover}", recursive=True)
         store.fs.makedirs(f"{store.root}/{staging}", exist_ok=True)
         context = StageContext(
             dataset_id=prep.dataset_id,
@@ -277,6 +279,3 @@ def _totals(shards: list[dict[str, Any]]) -> dict[str, int]:
         out["bytes"] += int(sh["bytes"])
     return out
 
-
-def scratch_root(settings: Settings) -> Path:
-    return settings.resolved_home / "scratch"
