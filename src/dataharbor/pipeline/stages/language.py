@@ -20,8 +20,9 @@ _DECLARED_ALIASES = {"no": "nb", "iw": "he", "in": "id", "ji": "yi", "sh": "hr",
 class LanguageStage(Stage):
     """Annotates `{"lang", "confidence", "declared", "method", "languages"}` on every record.
 
-    A cascade: fastText (lid.176, 176 languages) answers where it is sure; lingua (75 languages,
-    better on short text and close languages) decides the rest. Long texts are classified from at
+    A cascade: fastText (lid.176, 176 languages) answers where it is sure; a tiny character-trigram
+    model trained on UDHR translations answers where it is sure; lingua (75 languages, better on
+    short text and close languages) decides the rest. Long texts are classified from at
     most `max_pieces` windows of `piece_chars` characters, so the cost does not grow with length;
     `languages` is the share of those windows per language (a mix when there are several).
     `declared` compares the answer with the dataset's declared languages (None when none are
@@ -30,7 +31,7 @@ class LanguageStage(Stage):
     """
 
     name = "language"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -45,6 +46,7 @@ class LanguageStage(Stage):
         lingua_low_accuracy: bool = False,
         parallel: bool = False,
         fasttext_model: str = "",
+        tiny_model: bool = True,
     ) -> None:
         super().__init__(context)
         if lingua_scope not in ("all", "candidates", "rerank"):
@@ -60,11 +62,14 @@ class LanguageStage(Stage):
         self.lingua_low_accuracy = lingua_low_accuracy
         self.parallel = parallel
         self.fasttext_model = fasttext_model
+        self.tiny_model = tiny_model
         self.declared = tuple(_DECLARED_ALIASES.get(c.lower(), c.lower()) for c in context.declared_languages)
         self._cascade: LangIdCascade | None = None
 
     def setup(self) -> None:
-        config = CascadeConfig(accept=tuned.ACCEPT, lingua_scope=self.lingua_scope, parallel=self.parallel)
+        config = CascadeConfig(
+            accept=tuned.ACCEPT, lingua_scope=self.lingua_scope, parallel=self.parallel, tiny=self.tiny_model
+        )
         # lingua loads each language model on first use only, so memory follows the data
         self._cascade = LangIdCascade(config, self.fasttext_model, low_accuracy=self.lingua_low_accuracy)
 
