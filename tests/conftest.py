@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from dataharbor.catalog import repo
 from dataharbor.config import Settings
@@ -78,3 +82,25 @@ def make_dataset(harbor: Harbor) -> DatasetFactory:
         return ref
 
     return make
+
+
+PG_SERVER = os.environ.get("DATAHARBOR_TEST_POSTGRES_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, throw-away PostgreSQL database on the local server (skips when none answers)."""
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"dataharbor_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL server at {PG_SERVER}: {exc.__class__.__name__}")
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

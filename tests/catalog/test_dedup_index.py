@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +10,6 @@ from sqlalchemy import Engine, create_engine, text
 
 from dataharbor.catalog.base import Base
 from dataharbor.catalog.dedup_index import CHUNK, TABLES, DedupIndex, IndexEntry
-
-PG_URL = os.environ.get("DATAHARBOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _entry(
@@ -40,23 +36,12 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """A private schema on the local PostgreSQL, dropped afterwards; skips when none is reachable."""
-    schema = f"dedup_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # any failure to connect means "no server here"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """The index tables in a throw-away PostgreSQL database."""
+    engine = create_engine(pg_url)
     Base.metadata.create_all(engine, tables=TABLES)
     yield engine
     engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def _check_lifecycle(engine: Engine) -> None:

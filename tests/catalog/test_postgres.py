@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from dataharbor.catalog import repo
 from dataharbor.config import Settings
@@ -18,27 +13,7 @@ from dataharbor.ingest.upload import upload
 from dataharbor.pipeline.jobs import run_job
 from dataharbor.select.browse import iter_records, trace
 
-SERVER = os.environ.get("DATAHARBOR_TEST_POSTGRES_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "bundle"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, throw-away database on the local server (skips when no server answers)."""
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"dataharbor_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server at {SERVER}: {exc.__class__.__name__}")
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from dataharbor.catalog.dedup_index import DedupIndex
 from dataharbor.domain.record import Provenance, Record
@@ -20,7 +18,6 @@ from dataharbor.pipeline.stages._dedup_config import DedupConfig
 from dataharbor.pipeline.stages._dedup_signature import fingerprints, fold_tokens
 from dataharbor.pipeline.stages.dedup import FINGERPRINT_KEY, DedupStage, MinhashSignatureStage
 
-PG_URL = os.environ.get("DATAHARBOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VOCAB = [f"w{i}x" for i in range(5000)]
 
 
@@ -166,38 +163,25 @@ def test_cross_job_detection_only_after_commit(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_cross_job_detection_on_postgres() -> None:
-    schema = f"dedup_stage_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # any failure to connect means "no server here"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
-        original = doc(9)
-        first = Job(job_id=1, url=url)
-        first.run([rec("a", original)])
-        hidden = rec("b", original, dataset=2)
-        second = Job(job_id=2, url=url, dataset=2)
-        second.run([hidden])
-        second.dedup.abort()
-        assert hidden.kept  # job 1 had not committed
-        first.dedup.commit()
-        records = [rec("c", edit(original, 2), dataset=3), rec("d", original, dataset=3)]
-        third = Job(job_id=3, url=url, dataset=3)
-        third.run(records)
-        assert [r.drop_reason for r in records] == ["near_duplicate", "exact_duplicate"]
-        third.dedup.abort()
-        index = DedupIndex(create_engine(url))
-        assert index.count(job_id=3) == 0 and index.count(committed=True) == 1
-        index.engine.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+def test_cross_job_detection_on_postgres(pg_url: str) -> None:
+    url = pg_url
+    original = doc(9)
+    first = Job(job_id=1, url=url)
+    first.run([rec("a", original)])
+    hidden = rec("b", original, dataset=2)
+    second = Job(job_id=2, url=url, dataset=2)
+    second.run([hidden])
+    second.dedup.abort()
+    assert hidden.kept  # job 1 had not committed
+    first.dedup.commit()
+    records = [rec("c", edit(original, 2), dataset=3), rec("d", original, dataset=3)]
+    third = Job(job_id=3, url=url, dataset=3)
+    third.run(records)
+    assert [r.drop_reason for r in records] == ["near_duplicate", "exact_duplicate"]
+    third.dedup.abort()
+    index = DedupIndex(create_engine(url))
+    assert index.count(job_id=3) == 0 and index.count(committed=True) == 1
+    index.engine.dispose()
 
 
 def test_abort_removes_the_jobs_uncommitted_entries(tmp_path: Path) -> None:
