@@ -40,3 +40,19 @@ def test_every_setting_is_documented() -> None:
     doc = (REPO_ROOT / "docs" / "configuration.md").read_text()
     for field in Settings.model_fields:
         assert f"`DATAHARBOR_{field.upper()}`" in doc, f"DATAHARBOR_{field.upper()} is not documented"
+
+
+def test_every_stage_and_its_parameters_are_documented() -> None:
+    import inspect
+
+    from dataharbor.pipeline.stage import registered_stages
+
+    for name, cls in registered_stages().items():
+        if name.startswith("test_"):
+            continue  # stages that tests register for themselves
+        page = REPO_ROOT / "docs" / "stages" / f"{'dedup' if name == 'minhash' else name}.md"
+        assert page.exists(), f"stage {name} has no page in docs/stages/"
+        text = page.read_text()
+        params = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "context")]
+        for param in params:
+            assert f"`{param}`" in text or f"{param}:" in text, f"parameter {param} of {name} not in {page.name}"
