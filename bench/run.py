@@ -101,25 +101,49 @@ def main() -> None:
     console.print(f"corpus: {docs} documents, {mb:.1f} MB of text, {args.workers} workers")
     runs = []
     for profile in args.profiles:
-        r = subprocess.run([sys.executable, "-c", _JOB, str(WORK / f"home-{profile}"), str(corpus), profile,
-                            str(args.workers)], capture_output=True, text=True, check=True)
+        r = subprocess.run(
+            [sys.executable, "-c", _JOB, str(WORK / f"home-{profile}"), str(corpus), profile, str(args.workers)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         res = json.loads(r.stdout.strip().splitlines()[-1])
-        res |= {"profile": profile, "mb_per_s": mb / res["wall_s"], "mb_per_cpu_s": mb / res["cpu_s"],
-                "docs_per_s": docs / res["wall_s"]}
+        res |= {
+            "profile": profile,
+            "mb_per_s": mb / res["wall_s"],
+            "mb_per_cpu_s": mb / res["cpu_s"],
+            "docs_per_s": docs / res["wall_s"],
+        }
         runs.append(res)
     t = Table(title="Pipeline throughput", title_justify="left")
-    for col in ("profile", "wall s", "MB/s", "MB per CPU-s", "docs/s", "peak RSS driver", "peak RSS worker",
-                "kept", "dropped"):
+    for col in (
+        "profile",
+        "wall s",
+        "MB/s",
+        "MB per CPU-s",
+        "docs/s",
+        "peak RSS driver",
+        "peak RSS worker",
+        "kept",
+        "dropped",
+    ):
         t.add_column(col)
     for r in runs:
-        t.add_row(r["profile"], f"{r['wall_s']:.1f}", f"{r['mb_per_s']:.2f}", f"{r['mb_per_cpu_s']:.2f}",
-                  f"{r['docs_per_s']:.1f}", f"{r['peak_rss_driver_mb']:.0f} MB", f"{r['peak_rss_worker_mb']:.0f} MB",
-                  str(r["kept"]), str(r["dropped"]))
+        t.add_row(
+            r["profile"],
+            f"{r['wall_s']:.1f}",
+            f"{r['mb_per_s']:.2f}",
+            f"{r['mb_per_cpu_s']:.2f}",
+            f"{r['docs_per_s']:.1f}",
+            f"{r['peak_rss_driver_mb']:.0f} MB",
+            f"{r['peak_rss_worker_mb']:.0f} MB",
+            str(r["kept"]),
+            str(r["dropped"]),
+        )
     console.print(t)
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "cpus": os.cpu_count()},
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "dataharbor": __version__,
         "corpus": {"documents": docs, "mb": round(mb, 2), "scale": args.scale},
         "workers": args.workers,

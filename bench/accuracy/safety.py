@@ -180,8 +180,11 @@ def multilingual() -> dict[str, Any]:
         }
     genesis = evaldata_dir() / "text" / "nltk_corpora" / "genesis"
     for name in ["french", "german", "portuguese", "finnish", "swedish"]:
-        lines = [ln.strip() for ln in (genesis / f"{name}.txt").read_text(encoding="utf-8", errors="replace")
-                 .splitlines() if len(ln.strip()) > 20][:PER_LANG]
+        lines = [
+            ln.strip()
+            for ln in (genesis / f"{name}.txt").read_text(encoding="utf-8", errors="replace").splitlines()
+            if len(ln.strip()) > 20
+        ][:PER_LANG]
         s = scores(lines)
         out[f"genesis_{name}"] = {
             "n": len(lines),
@@ -230,8 +233,10 @@ def main() -> None:
         if isinstance(r, dict) and "flagged" in r:
             vals = " ".join(f"{r[k]:6.3f}" for k in ["mean", "p50", "p90", "p99", "max"])
             print(f"{name:30s} {r['n']:5d} {r['flagged']:8.4f} {vals}")
-    print(f"ROC-AUC HateCheck held-out hateful vs benign paragraphs: "
-          f"{ben['auc_hatecheck_heldout_hateful_vs_benign_paragraphs']:.4f}")
+    print(
+        f"ROC-AUC HateCheck held-out hateful vs benign paragraphs: "
+        f"{ben['auc_hatecheck_heldout_hateful_vs_benign_paragraphs']:.4f}"
+    )
     print("demo records:")
     for label, v in ben["demo_records"].items():
         print(f"  {v:.3f} {'FLAG' if v >= lab['threshold'] else '    '} {label}")

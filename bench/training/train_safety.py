@@ -407,12 +407,12 @@ identity/bad-word/valence/cue markers, marker co-occurrence, character 2–5-gra
 Inference is numpy only; no pickles. Score = probability that a text window is hateful/toxic;
 a document's score is the maximum over its sentence-sized windows (sentences and lines, fragments under
 40 characters merged, longer than 300 characters cut). Typo repair (`womn` → `women`) never touches
-the {r.get('vocabulary_words', 0):,} ordinary words of `vocabulary.txt.gz` (words seen at least twice in the
+the {r.get("vocabulary_words", 0):,} ordinary words of `vocabulary.txt.gz` (words seen at least twice in the
 benign training pool or Tiny Shakespeare, minus lexicon and marker words).
 
 ## Training data (and licences)
 - **Davidson et al. 2017** tweets (MIT, t-davidson/hate-speech-and-offensive-language): a seeded 80 %
-  split ({m['trained_on'].split('(')[1].split(')')[0]} tweets); label 1 = *hate speech* or *offensive*
+  split ({m["trained_on"].split("(")[1].split(")")[0]} tweets); label 1 = *hate speech* or *offensive*
   (annotators' majority class), 0 = *neither*.
 - **HateCheck** (CC BY 4.0, paul-rottger/hatecheck-data): the cases whose *template family* falls in
   training half (sha256 of `"{SEED}:<family>"`, first byte even). A family is a template plus every
@@ -422,32 +422,32 @@ benign training pool or Tiny Shakespeare, minus lexicon and marker words).
   the first {UDHR_LINES_PER_LANGUAGE} lines of 30–400 characters of each non-English language version (~480), as clean
   negatives (weight {UDHR_WEIGHT}), so text in unseen languages starts low. The en/fr/de/es versions
   are left out: they are benign *evaluation* text.
-- **Benign pool** ({m.get('benign_pool_sentences', 0):,} sentences, weight {BENIGN_WEIGHT} each): lingua
+- **Benign pool** ({m.get("benign_pool_sentences", 0):,} sentences, weight {BENIGN_WEIGHT} each): lingua
   test sentences (Leipzig news/web, Apache-2.0 repo) — all English ones, 300 per other language
   after the first 200 that the multilingual sanity check uses — and every 2nd verse of the two
   English Genesis translations (NLTK, public domain). Disjoint from the benign evaluation sources
   (US inaugural and State of the Union addresses, UDHR en/fr/de/es, demo bundle).
 - Lexicon: **LDNOOBW** (CC BY 4.0) bad-word lists in 28 languages, minus terms that occur in the
-  Universal Declaration of Human Rights in any language ({sum(r['lexicon_terms_removed_as_ambiguous'].values())}
-  removed as ambiguous, {r['lexicon_terms_kept']} kept), shipped as `lexicon.txt.gz`.
+  Universal Declaration of Human Rights in any language ({sum(r["lexicon_terms_removed_as_ambiguous"].values())}
+  removed as ambiguous, {r["lexicon_terms_kept"]} kept), shipped as `lexicon.txt.gz`.
 - Identity terms (`identities.txt.gz`): a short hand-written list (en, fr, de, es, it, pt, nl) in the script.
 - Valence (`valence.txt.gz`): single words of the **VADER** sentiment lexicon (MIT, PyPI
-  `vadersentiment==3.3.2`) with |valence| >= 1 ({r['valence_words']} words).
+  `vadersentiment==3.3.2`) with |valence| >= 1 ({r["valence_words"]} words).
 - Cue words (`cues.txt.gz`): short hand-written lists (reported speech, dehumanising nouns, threats) in the script.
 
 ## Measured quality (never on training data)
 | model | evaluation set | ROC-AUC |
 |---|---|---|
-| main (Davidson 80 % + HateCheck train families) | HateCheck held-out families ({m['hatecheck_heldout_n']} cases) \
-| **{m['hatecheck_heldout_families_auc']}** |
-| main | Davidson held-out 20 % ({m['davidson_heldout_n']} tweets) | {m['davidson_heldout_auc']} |
-| Davidson-only | HateCheck, all 3,728 cases | {d['hatecheck_all_auc']} |
-| Davidson-only | HateCheck held-out families | {d['hatecheck_heldout_families_auc']} |
-| Davidson-only | Davidson held-out 20 % | {d['davidson_heldout_auc']} |
+| main (Davidson 80 % + HateCheck train families) | HateCheck held-out families ({m["hatecheck_heldout_n"]} cases) \
+| **{m["hatecheck_heldout_families_auc"]}** |
+| main | Davidson held-out 20 % ({m["davidson_heldout_n"]} tweets) | {m["davidson_heldout_auc"]} |
+| Davidson-only | HateCheck, all 3,728 cases | {d["hatecheck_all_auc"]} |
+| Davidson-only | HateCheck held-out families | {d["hatecheck_heldout_families_auc"]} |
+| Davidson-only | Davidson held-out 20 % | {d["davidson_heldout_auc"]} |
 
 Default threshold **{threshold}**: the best F1 on 5-fold out-of-fold predictions over the training
 data among thresholds that flag at most {MAX_BENIGN_FLAG_RATE:.0%} of the out-of-fold benign-pool sentences
-(CV F1 {m['threshold_cv_f1_on_training_data']}, benign-pool flag rate {m.get('threshold_cv_benign_pool_flag_rate', 0)}).
+(CV F1 {m["threshold_cv_f1_on_training_data"]}, benign-pool flag rate {m.get("threshold_cv_benign_pool_flag_rate", 0)}).
 False flags on real benign prose the model never saw are measured by `bench/accuracy/safety.py`
 (see `docs/stages/safety.md`): about 5.5 % of speech paragraphs, above the 1 % target.
 Accuracy at that threshold on the held-out HateCheck

@@ -12,7 +12,7 @@ from dataharbor.pipeline.executors import InlineExecutor, ProcessExecutor, make_
 
 # Worker functions must be importable by name in spawned processes, so they live in a real module
 # (written to a temporary folder on sys.path, which spawn passes on to its children).
-HELPERS = '''
+HELPERS = """
 import os
 FACTOR = 0
 
@@ -22,7 +22,7 @@ def init(factor):
 
 def work(x):
     return x * FACTOR, os.getpid()
-'''
+"""
 
 
 @pytest.fixture

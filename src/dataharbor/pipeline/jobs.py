@@ -278,4 +278,3 @@ def _totals(shards: list[dict[str, Any]]) -> dict[str, int]:
         out["records" if sh["kind"] == "records" else "decisions"] += int(sh["rows"])
         out["bytes"] += int(sh["bytes"])
     return out
-

@@ -74,8 +74,7 @@ def load_davidson() -> list[Example]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     return [
-        Example(text=row["tweet"], label=int(row["class"] != "2"), group=DAVIDSON_CLASSES[row["class"]])
-        for row in rows
+        Example(text=row["tweet"], label=int(row["class"] != "2"), group=DAVIDSON_CLASSES[row["class"]]) for row in rows
     ]
 
 

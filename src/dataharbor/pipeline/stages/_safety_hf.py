@@ -22,9 +22,7 @@ WINDOW_CHARS = 1500
 
 def harm_probability(labels: list[dict[str, Any]]) -> float:
     """One probability from a pipeline's `[{label, score}, …]` output."""
-    harmful = [
-        float(x["score"]) for x in labels if _HARM.search(str(x["label"])) and not _SAFE.search(str(x["label"]))
-    ]
+    harmful = [float(x["score"]) for x in labels if _HARM.search(str(x["label"])) and not _SAFE.search(str(x["label"]))]
     if harmful:
         return max(harmful)
     by_name = {str(x["label"]).upper(): float(x["score"]) for x in labels}
