@@ -25,6 +25,7 @@ from pathlib import Path
 from dataharbor.domain.record import Provenance, Record
 from dataharbor.evaldata import evaldata_dir
 from dataharbor.pipeline.stage import StageContext
+from dataharbor.pipeline.stages._quality_charngram import trigram_languages
 from dataharbor.pipeline.stages.quality import QualityStage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,6 +207,9 @@ def main() -> int:
     neutral_good: Counter[str] = Counter()  # the same good text with no language annotation
     good_reasons: Counter[str] = Counter()
     junk_reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    # shuffled characters per source, split by whether the trigram model knows the language
+    shuffled: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    model_langs = trigram_languages()
     per_lang: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     total_bytes = 0
     total_time = 0.0
@@ -236,6 +240,10 @@ def main() -> int:
                 per_lang[(group, doc.lang)]["junk"] += 1
                 per_lang[(group, doc.lang)]["junk_dropped"] += reason is not None
                 junk_reasons[f"{doc.split}/{kind}"][reason or "KEPT"] += 1
+                if kind == "shuffled_chars":
+                    known = "model_lang" if doc.lang in model_langs else "other_lang"
+                    shuffled[(doc.split, doc.source, known)]["n"] += 1
+                    shuffled[(doc.split, doc.source, known)]["dropped"] += reason is not None
 
     mbps = total_bytes / 1e6 / total_time
     print(f"\nthroughput: {total_bytes / 1e6:.1f} MB in {total_time:.2f} s = {mbps:.1f} MB/s (one core)\n")
@@ -249,6 +257,9 @@ def main() -> int:
     for (split, kind), c in sorted(junk.items()):
         top = ", ".join(f"{r}:{n}" for r, n in junk_reasons[f"{split}/{kind}"].most_common(3))
         print(f"{split:8} {kind:20} {c['n']:6d} {c['dropped'] / c['n']:8.1%}  {top}")
+    print("\nshuffled characters by source (model_lang: one of the trigram model's 75 languages):")
+    for (split, source, known), c in sorted(shuffled.items()):
+        print(f"  {split:8} {source:16} {known:10} {c['n']:5d} {c['dropped'] / c['n']:8.1%}")
     worst = sorted(
         ((g, lang, c) for (g, lang), c in per_lang.items() if c["good"]),
         key=lambda t: t[2]["good_kept"] / t[2]["good"] + t[2]["junk_dropped"] / max(1, t[2]["junk"]),
@@ -270,6 +281,10 @@ def main() -> int:
             f"{s}/{k}": {"n": c["n"], "dropped_rate": round(c["dropped"] / c["n"], 4)} for (s, k), c in junk.items()
         },
         "junk_reasons": {k: dict(v) for k, v in junk_reasons.items()},
+        "shuffled_chars_by_source": {
+            f"{s}/{src}/{known}": {"n": c["n"], "dropped_rate": round(c["dropped"] / c["n"], 4)}
+            for (s, src, known), c in sorted(shuffled.items())
+        },
         "per_language": {f"{g}/{lang}": dict(c) for (g, lang), c in sorted(per_lang.items())},
     }
     OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -75,7 +75,8 @@ def test_good_paragraphs_are_kept_with_signals(text: str, lang: str) -> None:
     assert record.kept, record.drop_reason
     signals = record.annotations["quality"]
     assert signals["gopher_word_count"] > 25
-    assert all(isinstance(v, int | float) for v in signals.values())
+    # None only for the char-trigram signals, where the model cannot judge (zh/ja: script not covered)
+    assert all(isinstance(v, int | float) for k, v in signals.items() if not k.startswith("char_trigram"))
 
 
 @pytest.mark.parametrize(("text", "lang"), [(ZH, None), (JA, None), (DE, None)])

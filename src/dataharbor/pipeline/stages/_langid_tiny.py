@@ -76,6 +76,8 @@ class TinyLangId:
         # an extra all-zero row stands for every unknown n-gram, so lookups need no filtering
         self._unknown = len(self._index)
         self._logp: npt.NDArray[np.float32] = np.vstack([logp, np.zeros((1, logp.shape[1]), np.float32)])
+        self._floor: npt.NDArray[np.float32] | None = None  # per-language smoothing floor, on first use
+        self._alphabet: frozenset[str] | None = None
 
     def scores(self, text: str, k: int = 3) -> Scores:
         return self.scores_many([text], k)[0]
@@ -108,3 +110,27 @@ class TinyLangId:
         p /= p.sum(axis=1, keepdims=True)
         best = np.argsort(-p, axis=1)[:, :k]
         return [[(self.langs[j], float(p[n, j])) for j in best[n]] if known[n] else [] for n in range(len(texts))]
+
+    def trigram_logprobs(self, text: str) -> tuple[npt.NDArray[np.float32], int, int]:
+        """(sum of log P(n-gram | language) per language, n-grams, n-grams in the vocabulary).
+
+        Unlike `scores`, an n-gram outside the vocabulary is not ignored: it costs each language
+        its smoothing floor (the log-probability of a vocabulary n-gram never seen in it), so text
+        made of unheard-of letter sequences scores low. Used by the quality stage as a
+        "is this real language" signal.
+        """
+        if self._floor is None:
+            self._floor = self._logp[:-1].min(axis=0)
+        ids = [self._index.get(g, self._unknown) for g in ngrams(text)]
+        if not ids:
+            return np.zeros(len(self.langs), np.float32), 0, 0
+        idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        unknown = int(np.count_nonzero(idx == self._unknown))
+        total = self._logp[idx].sum(axis=0) + unknown * self._floor
+        return total, len(ids), len(ids) - unknown
+
+    def alphabet(self) -> frozenset[str]:
+        """Every character inside the vocabulary's n-grams: text in other scripts is out of its reach."""
+        if self._alphabet is None:
+            self._alphabet = frozenset("".join(self._index))
+        return self._alphabet

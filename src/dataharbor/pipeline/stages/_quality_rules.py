@@ -46,9 +46,13 @@ DEFAULT_THRESHOLDS: dict[str, float | None] = {
     "max_c4_curly_brace_ratio": 0.1,  # tuned (C4 drops any page with a brace: too harsh for docs)
     "max_c4_policy_frac": 0.3,  # tuned
     "max_c4_short_line_frac": 0.7,  # tuned
+    # tuned (tuning split: good >= 0.63, shuffled <= 0.12); scrambled letters, in any language
+    # whose script the UDHR trigram model covers (left out where it cannot judge)
+    "min_char_trigram_gain": 0.3,
 }
 
 STOP_WORD_KEYS = ("min_gopher_stop_words", "min_gopher_stop_word_frac")
+GIBBERISH_KEY = "min_char_trigram_gain"  # only for languages the trigram model knows
 
 
 def validate(thresholds: Mapping[str, object], where: str) -> Thresholds:
@@ -78,7 +82,7 @@ def merge(language: Thresholds, profile: Thresholds, profile_language: Threshold
     return merged
 
 
-def first_failure(signals: Mapping[str, float], thresholds: Thresholds) -> str | None:
+def first_failure(signals: Mapping[str, float | None], thresholds: Thresholds) -> str | None:
     """The signal name of the first rule broken, or None when the record passes them all."""
     for key, limit in thresholds.items():
         if limit is None:

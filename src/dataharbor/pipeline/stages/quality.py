@@ -3,7 +3,9 @@
 Every record gets all signals in `annotations["quality"]` (kept ones too), so audits and
 mixtures can re-filter later without recomputing. Word-dependent rules (stop words, word
 lengths) take their settings from the record's language (`annotations["language"]["lang"]`),
-else the dataset's first declared language, else a language-neutral setting.
+else the dataset's first declared language, else a language-neutral setting. A character-trigram
+"is this real language" signal (`_quality_charngram`) catches scrambled letters in any language
+of the language stage's trigram model, stop-word list or not.
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ from typing import Any
 from dataharbor.domain.record import Record
 from dataharbor.pipeline.stage import RecordStage, StageContext, register_stage
 from dataharbor.pipeline.stages._quality_c4 import c4_remove_lines, c4_signals, policy_pattern
+from dataharbor.pipeline.stages._quality_charngram import char_trigram_signals, trigram_languages
 from dataharbor.pipeline.stages._quality_gopher import gopher_signals
 from dataharbor.pipeline.stages._quality_lang import LanguageSettings, load_language_table
 from dataharbor.pipeline.stages._quality_repetition import repetition_signals
-from dataharbor.pipeline.stages._quality_rules import STOP_WORD_KEYS, Thresholds, first_failure, merge, validate
+from dataharbor.pipeline.stages._quality_rules import (
+    GIBBERISH_KEY,
+    STOP_WORD_KEYS,
+    Thresholds,
+    first_failure,
+    merge,
+    validate,
+)
 from dataharbor.pipeline.stages._quality_text import split_text
 
 
@@ -31,7 +41,7 @@ class QualityStage(RecordStage):
     """
 
     name = "quality"
-    version = "1"
+    version = "2"  # 2: char-trigram gibberish rule
 
     def __init__(
         self,
@@ -54,12 +64,14 @@ class QualityStage(RecordStage):
         self._policy = policy_pattern(self._table.policy_phrases)
         self._merged: dict[str, Thresholds] = {}
 
-    def _language(self, record: Record) -> LanguageSettings:
+    def _code(self, record: Record) -> str:
         annotated = record.annotations.get("language", {})
         lang = annotated.get("lang") if isinstance(annotated, dict) else None
         if not lang and self.context.declared_languages:
             lang = self.context.declared_languages[0]
-        code = self._table.canonical(lang)
+        return self._table.canonical(lang)
+
+    def _language(self, record: Record, code: str) -> LanguageSettings:
         if code in self._table.languages:
             return self._table.languages[code]
         return self._table.neutral_for(record.text)
@@ -81,10 +93,12 @@ class QualityStage(RecordStage):
         signals: dict[str, Any] = gopher_signals(view, lang.stop_words)
         signals.update(repetition_signals(view.lines, view.paragraphs, words, lang.ngram_scale))
         signals.update(c4_signals(text, view.lines, self._table.policy_phrases, lang.word_unit == "char"))
+        signals.update(char_trigram_signals(text))  # None where too short / script not covered
         return signals
 
     def apply(self, record: Record) -> str | None:
-        lang = self._language(record)
+        code = self._code(record)
+        lang = self._language(record, code)
         removed = 0
         if self.c4_remove_lines:
             record.text, removed = c4_remove_lines(
@@ -94,4 +108,10 @@ class QualityStage(RecordStage):
         if self.c4_remove_lines:
             signals["c4_lines_removed"] = removed
         record.annotations[self.name] = signals
-        return first_failure(signals, self._thresholds(lang))
+        thresholds = self._thresholds(lang)
+        if code not in trigram_languages() and GIBBERISH_KEY not in self.language_thresholds.get(code, {}):
+            # the trigram model never saw this language (or none is known): its real text could
+            # look scrambled, so the signal is kept for audits but the rule only applies when the
+            # profile names it for that language
+            thresholds = {**thresholds, GIBBERISH_KEY: None}
+        return first_failure(signals, thresholds)
