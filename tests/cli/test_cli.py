@@ -101,7 +101,10 @@ def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     r = _cli(home, "dataset", "create", "acme/x", "--tier", "open", "--license", "CC-BY-NC-4.0")
     assert r.returncode == 2 and "not an open licence" in r.stderr
     r = _cli(home, "upload", "acme/x", str(tmp_path / "missing"))
-    assert r.returncode == 4 or r.returncode == 2
+    assert r.returncode == 4 and "Dataset 'acme/x' not found" in r.stderr  # its creation was refused above
+    assert _cli(home, "dataset", "create", "acme/x", "--tier", "private", "--license", "CC-BY-NC-4.0").returncode == 0
+    r = _cli(home, "upload", "acme/x", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "does not exist" in r.stderr
 
 
 @pytest.mark.slow

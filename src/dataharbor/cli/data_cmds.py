@@ -18,6 +18,7 @@ from dataharbor.catalog.models import Dataset, File, Job
 from dataharbor.cli.context import open_harbor, settings_from
 from dataharbor.cli.render import console, emit_json, human_bytes, kv, table
 from dataharbor.domain.enums import JobState
+from dataharbor.errors import NotFound
 from dataharbor.harbor import Harbor
 from dataharbor.ingest.upload import upload as upload_files
 from dataharbor.pipeline.jobs import JobOutcome, run_job
@@ -192,8 +193,6 @@ def jobs(
             return
         job = s.get(Job, job_id)
         if job is None:
-            from dataharbor.errors import NotFound
-
             raise NotFound(f"Job {job_id} not found")
         out = _job_dict(job, s.get(Dataset, job.dataset_id))
         files = s.scalars(select(File).where(File.contribution_id == job.contribution_id).order_by(File.id)).all()

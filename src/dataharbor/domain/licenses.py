@@ -50,10 +50,6 @@ RESTRICTED_LICENSES = frozenset(
 _LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
 
 
-def is_open_license(spdx: str) -> bool:
-    return spdx in OPEN_LICENSES
-
-
 def license_problem(spdx: str, tier: str) -> str | None:
     """Why `spdx` is not acceptable for a dataset of `tier`, or None when it is."""
     if tier == "open":

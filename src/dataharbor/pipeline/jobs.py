@@ -102,7 +102,7 @@ def run_job(
             if result.status == FileStatus.FAILED.value:
                 outcome.failed_files.append((names[result.file_id], result.error))
             stats.add_counters(result.counters)
-            for spill in result.spill_paths or ([result.spill_path] if result.spill_path else []):
+            for spill in result.spill_paths:
                 for batch in read_spill(spill, result.failed_members):
                     counters: dict[str, dict[str, int]] = {}
                     run_stages(global_stages, batch, counters)

@@ -8,7 +8,7 @@ It never knows whether it runs in-process, in a process pool or on a cluster.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -148,6 +148,3 @@ def merge_counters(into: dict[str, StageCounters], other: dict[str, StageCounter
         target = into.setdefault(stage, {})
         for k, v in c.items():
             target[k] = target.get(k, 0) + v
-
-
-StageFactory = Callable[[StageContext], Stage]

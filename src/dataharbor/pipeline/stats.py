@@ -18,7 +18,7 @@ class RunStats:
     chars_kept: int = 0
     drop_reasons: Counter[str] = field(default_factory=Counter)  # "stage:reason" -> n
     languages: Counter[str] = field(default_factory=Counter)  # kept records by language
-    pii_entities: Counter[str] = field(default_factory=Counter)  # entity type -> n, kept records
+    pii_entities: Counter[str] = field(default_factory=Counter)  # entity type -> n, in kept records
     records_with_pii: int = 0
     flagged_unsafe: int = 0
     duplicates: int = 0
@@ -37,15 +37,15 @@ class RunStats:
                 safety = r.annotations.get("safety")
                 if isinstance(safety, dict) and safety.get("flagged"):
                     self.flagged_unsafe += 1
+                pii = r.annotations.get("pii")
+                if isinstance(pii, dict) and isinstance(pii.get("counts"), dict) and pii["counts"]:
+                    self.records_with_pii += 1
+                    self.pii_entities.update({str(k): int(v) for k, v in pii["counts"].items()})
             else:
                 self.dropped += 1
                 self.drop_reasons[f"{r.dropped_by}:{r.drop_reason}"] += 1
                 if r.drop_reason in ("exact_duplicate", "near_duplicate"):
                     self.duplicates += 1
-            pii = r.annotations.get("pii")
-            if isinstance(pii, dict) and isinstance(pii.get("counts"), dict) and pii["counts"]:
-                self.records_with_pii += 1
-                self.pii_entities.update({str(k): int(v) for k, v in pii["counts"].items()})
 
     def add_counters(self, counters: dict[str, StageCounters]) -> None:
         merge_counters(self.stages, counters)

@@ -54,8 +54,8 @@ class FileResult:
     issues: list[dict[str, Any]] = field(default_factory=list)
     # archive members abandoned part-way: their records are partial and must not be published
     failed_members: list[str] = field(default_factory=list)
-    spill_path: str | None = None
-    spill_paths: list[str] = field(default_factory=list)  # of a file split in parts, in part order
+    # processed batches on disk: one file, or one per part of a split file, in part order
+    spill_paths: list[str] = field(default_factory=list)
     counters: dict[str, StageCounters] = field(default_factory=dict)
 
 
@@ -87,7 +87,7 @@ def process_file(task: FileTask) -> FileResult:
                 writer.write_table(records_to_table(batch, task.dataset_id, keep_working_state=True))
                 result.records += len(batch)
         result.detected_type = source.detected_type
-        result.spill_path = spill
+        result.spill_paths = [spill]
     except ExtractionError as exc:
         _discard(spill)
         result.status, result.error, result.detected_type = "failed", str(exc), source.detected_type
@@ -107,8 +107,8 @@ def combine_parts(parts: list[FileResult]) -> FileResult:
     failed = next((p for p in parts if p.status != "ok"), None)
     if failed is not None:
         for p in parts:
-            if p.spill_path:
-                _discard(p.spill_path)
+            for spill in p.spill_paths:
+                _discard(spill)
         return FileResult(failed.file_id, failed.status, failed.detected_type, failed.error)
     first = parts[0]
     out = FileResult(
@@ -117,8 +117,7 @@ def combine_parts(parts: list[FileResult]) -> FileResult:
     for p in parts:
         out.records += p.records
         merge_counters(out.counters, p.counters)
-        if p.spill_path:
-            out.spill_paths.append(p.spill_path)
+        out.spill_paths += p.spill_paths
     return out
 
 

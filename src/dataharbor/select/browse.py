@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,7 +134,3 @@ def _build(s: Session, ds: Dataset, version: DatasetVersion, rec: Record, kept: 
         config_hash=version.config_hash,
         stages=applied,
     )
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
