@@ -29,3 +29,25 @@ def test_head_revision_constant_matches_alembic() -> None:
     from alembic.script import ScriptDirectory
 
     assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD_REVISION
+
+
+def test_an_out_of_date_catalog_is_refused_until_init_migrates_it(tmp_path: Path) -> None:
+    import pytest
+    from sqlalchemy import text
+
+    from dataharbor.config import Settings
+    from dataharbor.errors import ConfigError
+    from dataharbor.harbor import Harbor
+
+    settings = Settings(home=tmp_path / "h")
+    Harbor.open(settings, create=True).close()
+    engine = make_engine(settings.catalog_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    engine.dispose()
+    with pytest.raises(ConfigError, match="out of date"):
+        Harbor.open(settings)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE alembic_version SET version_num = '{HEAD_REVISION}'"))
+    engine.dispose()
+    Harbor.open(settings).close()
