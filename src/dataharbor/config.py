@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     workers: int = Field(default=0, description="Worker processes for the `process` executor (0 = CPU count).")
     batch_size: int = Field(default=256, description="Records per batch through the pipeline.")
     shard_records: int = Field(default=50_000, description="Records per Parquet shard of a version.")
+    asr_model: str = Field(
+        default="",
+        description="faster-whisper model name or directory for speech (default: the models the `media` extra ships).",
+    )
+    asr_device: str = Field(default="cpu", description="Device for speech models: `cpu`, `cuda` or `auto`.")
     split_bytes: int = Field(
         default=1024 * 1024,
         description="Files of line-oriented formats larger than this are split across workers (0 = never).",

@@ -63,6 +63,8 @@ class Contribution(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # how to read this contribution's files, declared at upload (e.g. {"pcm_format": "s16le:16000:1"})
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     file_count: Mapped[int] = mapped_column(Integer, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

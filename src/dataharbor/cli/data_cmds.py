@@ -67,13 +67,33 @@ def upload(
     wait: Annotated[bool, typer.Option("--wait", help="Process now, in this process, with a progress bar.")] = False,
     profile: Annotated[str | None, typer.Option(help="Pipeline profile (see `dataharbor profiles`).")] = None,
     note: Annotated[str, typer.Option(help="A note stored with the contribution.")] = "",
+    pcm_format: Annotated[
+        str,
+        typer.Option(help="Format of raw PCM audio (.pcm/.raw): sample format:rate:channels, e.g. s16le:16000:1."),
+    ] = "",
+    language: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--language", "-l", help="Language of these files (repeatable); default: the dataset's languages."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Contribute files to a dataset and start processing them into a new version."""
+    """Contribute files to a dataset and start processing them into a new version.
+
+    Scans, photos, recordings and videos are read by OCR and speech transcription (the `media` extra);
+    the languages choose the OCR and speech models.
+    """
     with open_harbor(ctx) as h:
         with h.catalog.session() as s:
             result = upload_files(
-                s, h.store, dataset_ref=ref, paths=paths, note=note, profile=profile or h.settings.profile
+                s,
+                h.store,
+                dataset_ref=ref,
+                paths=paths,
+                note=note,
+                profile=profile or h.settings.profile,
+                options={"pcm_format": pcm_format, "languages": language or []},
             )
         out: dict[str, Any] = {
             "dataset": result.dataset,

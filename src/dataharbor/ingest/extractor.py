@@ -36,6 +36,12 @@ class Limits:
     max_archive_depth: int = 3
     max_record_chars: int = 1_000_000  # longer texts are split into several records
     max_pdf_pages: int = 5_000
+    # images: decompression bombs and absurd sizes are refused before any pixel is decoded
+    max_image_pixels: int = 150_000_000
+    max_image_side: int = 40_000
+    max_image_frames: int = 2_000  # pages of a multi-page TIFF
+    # audio and video longer than this are refused (read from the container, before decoding)
+    max_media_seconds: float = 8 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,15 @@ class ExtractOptions:
     text_column: str = "text"
     csv_delimiter: str | None = None
     limits: Limits = field(default_factory=Limits)
+    # the dataset's declared languages (ISO 639-1 codes): they choose the OCR and speech models
+    languages: tuple[str, ...] = ()
+    # faster-whisper model name or directory; "" = the models shipped with the `media` extra
+    asr_model: str = ""
+    asr_device: str = "cpu"
+    # raw PCM audio has no header: "<sample format>:<rate>:<channels>", e.g. "s16le:16000:1"
+    pcm_format: str = ""
+    ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR
+    video_frame_interval: float = 1.0  # seconds between video frames sampled for on-screen text
 
 
 @dataclass(slots=True)
@@ -73,6 +88,7 @@ class Extracted:
     text: str
     location: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    # `text` (born-digital), `image` (OCR of a scan, photo or rendered page), `audio`, `video`
     modality: str = "text"
     extractor: str = ""  # filled by the ingest layer when empty
     extractor_version: str = ""

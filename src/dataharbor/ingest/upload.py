@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +47,40 @@ def iter_upload_paths(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
             yield root, root.name
 
 
+PCM_SAMPLE_FORMATS = ("s16le", "s16be", "s24le", "s32le", "f32le", "f64le", "u8", "s8")
+
+
+def check_upload_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Validate what an uploader declares about the files (raw PCM format, languages)."""
+    unknown = sorted(set(options) - {"pcm_format", "languages"})
+    if unknown:
+        raise InvalidInput(f"Unknown upload options: {', '.join(unknown)}", options=unknown)
+    out: dict[str, Any] = {}
+    if options.get("pcm_format"):
+        out["pcm_format"] = parse_pcm_format(str(options["pcm_format"]))[3]
+    if options.get("languages"):
+        langs = [str(x).strip().lower() for x in options["languages"] if str(x).strip()]
+        bad = [x for x in langs if not re.fullmatch(r"[a-z]{2,3}", x)]
+        if bad:
+            raise InvalidInput(f"Languages must be ISO 639 codes like 'en' or 'fr': {', '.join(bad)}")
+        out["languages"] = langs
+    return out
+
+
+def parse_pcm_format(spec: str) -> tuple[str, int, int, str]:
+    """'s16le:16000:1' -> ('s16le', 16000, 1, 's16le:16000:1'); a clear error for anything else."""
+    parts = spec.strip().lower().split(":")
+    fmt = parts[0] if parts else ""
+    ok = len(parts) == 3 and fmt in PCM_SAMPLE_FORMATS and parts[1].isdigit() and parts[2].isdigit()
+    rate, channels = (int(parts[1]), int(parts[2])) if ok else (0, 0)
+    if not ok or not 1000 <= rate <= 384_000 or not 1 <= channels <= 32:
+        raise InvalidInput(
+            f"PCM format {spec!r} is not <sample format>:<rate>:<channels> (e.g. s16le:16000:1); "
+            f"sample formats: {', '.join(PCM_SAMPLE_FORMATS)}; rate 1000-384000; 1-32 channels"
+        )
+    return fmt, rate, channels, f"{fmt}:{rate}:{channels}"
+
+
 def upload(
     s: Session,
     store: BlobStore,
@@ -53,6 +89,7 @@ def upload(
     paths: Sequence[Path],
     note: str = "",
     profile: str = "default",
+    options: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> UploadResult:
     """Store every file (streaming, deduplicated by content) and queue a processing job.
@@ -61,7 +98,7 @@ def upload(
     processed again; a file that cannot be read is recorded as `failed` with the reason.
     """
     ds = get_dataset(s, dataset_ref)
-    contribution = Contribution(dataset_id=ds.id, note=note)
+    contribution = Contribution(dataset_id=ds.id, note=note, options=check_upload_options(options or {}))
     s.add(contribution)
     s.flush()
     result = UploadResult(ds.ref, contribution.id, 0)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dataharbor.catalog.db import Catalog
-from dataharbor.catalog.models import Dataset, DatasetVersion, File, Job
+from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File, Job
 from dataharbor.catalog.repo import READABLE, next_version_number
 from dataharbor.config import Settings
 from dataharbor.domain.enums import FileStatus, JobState, VersionState
@@ -82,7 +82,7 @@ def run_job(
         config_hash = profile.config_hash(context)
         records = ShardWriter(store.fs, store.root, staging, "records", prep.dataset_id, settings.shard_records)
         decisions = ShardWriter(store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records)
-        options = ExtractOptions(text_field=prep.text_field, text_column=prep.text_column)
+        options = extract_options(settings, prep)
         runner = executor or make_executor(settings.executor, settings.workers)
         template = FileTask(
             0, prep.contribution_id, prep.dataset_id, "", "", 0, str(scratch), options, settings.batch_size
@@ -154,6 +154,19 @@ def run_job(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def extract_options(settings: Settings, prep: _Prepared) -> ExtractOptions:
+    """How to read this contribution: dataset fields, declared languages, upload options, settings."""
+    declared = prep.contribution_options
+    return ExtractOptions(
+        text_field=prep.text_field,
+        text_column=prep.text_column,
+        languages=tuple(declared.get("languages") or prep.languages),
+        asr_model=settings.asr_model,
+        asr_device=settings.asr_device,
+        pcm_format=str(declared.get("pcm_format", "")),
+    )
+
+
 @dataclass(slots=True)
 class _Prepared:
     dataset_id: int
@@ -165,6 +178,7 @@ class _Prepared:
     text_column: str
     profile: str
     contribution_id: int
+    contribution_options: dict[str, Any]
     files: list[File]
     duplicate_files: int
     version_id: int
@@ -210,6 +224,7 @@ def _start(catalog: Catalog, job_id: int) -> _Prepared:
                 parent_number=parent.number if parent else None,
             )
             s.add(version)
+        contribution = s.get(Contribution, job.contribution_id) if job.contribution_id else None
         files = list(s.scalars(select(File).where(File.contribution_id == job.contribution_id).order_by(File.id)))
         todo = [f for f in files if f.status not in (FileStatus.DUPLICATE.value,) and f.sha256]
         for f in todo:
@@ -231,6 +246,7 @@ def _start(catalog: Catalog, job_id: int) -> _Prepared:
             ds.text_column,
             job.profile,
             job.contribution_id or 0,
+            dict(contribution.options or {}) if contribution else {},
             todo,
             sum(f.status == FileStatus.DUPLICATE.value for f in files),
             version.id,

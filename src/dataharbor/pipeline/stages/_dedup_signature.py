@@ -104,7 +104,7 @@ def signatures(shingle_sets: Sequence[Sequence[str]], config: DedupConfig) -> li
 
 
 def _datasketch_signature(shingle_set: Sequence[str], config: DedupConfig) -> Signature:  # pragma: no cover
-    from datasketch import MinHash  # type: ignore[import-untyped]
+    from datasketch import MinHash
 
     mh = MinHash(num_perm=config.num_perm, seed=config.seed)
     mh.update_batch([s.encode("utf-8") for s in shingle_set])
