@@ -13,7 +13,7 @@ def test_builtin_profiles_load_and_split() -> None:
     profiles = load_profiles()
     assert {"default", "minimal", "strict"} <= set(profiles)
     map_specs, global_specs = profiles["default"].split()
-    assert [s.name for s in map_specs][:2] == ["normalize", "language"]
+    assert [s.name for s in map_specs][:3] == ["normalize", "confidence", "language"]
     assert [s.name for s in global_specs] == ["dedup"]
 
 

@@ -21,6 +21,8 @@ class RunStats:
     pii_entities: Counter[str] = field(default_factory=Counter)  # entity type -> n, in kept records
     records_with_pii: int = 0
     flagged_unsafe: int = 0
+    flagged_review: int = 0  # kept records a stage marked for a curator's review (e.g. low OCR confidence)
+    modalities: Counter[str] = field(default_factory=Counter)  # kept records by modality
     duplicates: int = 0
     files: Counter[str] = field(default_factory=Counter)  # status -> n
     file_types: Counter[str] = field(default_factory=Counter)
@@ -32,6 +34,9 @@ class RunStats:
             if r.kept:
                 self.kept += 1
                 self.chars_kept += len(r.text)
+                self.modalities[r.modality] += 1
+                if any(isinstance(a, dict) and a.get("review") for a in r.annotations.values()):
+                    self.flagged_review += 1
                 lang = r.annotations.get("language")
                 self.languages[lang.get("lang", "und") if isinstance(lang, dict) else "und"] += 1
                 safety = r.annotations.get("safety")
@@ -61,6 +66,8 @@ class RunStats:
             "pii_entities": dict(self.pii_entities.most_common()),
             "records_with_pii": self.records_with_pii,
             "flagged_unsafe": self.flagged_unsafe,
+            "flagged_review": self.flagged_review,
+            "modalities": dict(self.modalities.most_common()),
             "duplicates": self.duplicates,
             "files": dict(self.files),
             "file_types": dict(self.file_types.most_common()),
