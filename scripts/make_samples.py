@@ -207,6 +207,55 @@ def wrap(text: str, width: int = 90) -> list[str]:
     return [*lines, cur] if cur else lines
 
 
+SCAN_TEXT = [
+    "CITY LIBRARY - ANNUAL REPORT 1998 - PAGE 3",
+    "",
+    "The reading room was closed for six weeks in the summer while the old heating",
+    "system was replaced. During the closure the staff moved the reference books to",
+    "the ground floor, and the mobile library visited the schools twice a week.",
+    "",
+    "The photograph collection grew by more than nine hundred prints, most of them",
+    "given by families who had kept pictures of the market square and the river",
+    "before the new bridge was built. Each print is now described in the card index",
+    "so that visitors can ask for it by street, by year or by the name of the family.",
+    "",
+    "We thank the friends of the library for the new chairs in the children's corner",
+    "and for the evening lectures, which were attended by over four hundred people.",
+]
+
+# A LibriVox recording (public domain) of Jane Austen's "Sense and Sensibility", ch. 1, as kept in
+# ../shared/evaldata (from the CMU Sphinx test data): a real voice for the demo's audio clip.
+READING = Path(__file__).resolve().parents[2] / "shared/evaldata/speech/pocketsphinx/librivox"
+READING_CLIP = "sense_and_sensibility_01_austen_64kb-0870.wav"
+
+
+def scanned_page(path: Path, lines: list[str]) -> None:
+    """A printed page as a desk scanner gives it: slightly rotated, grey paper, sensor noise, JPEG."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 26)
+    page = Image.new("L", (1240, 1000), 255)
+    draw = ImageDraw.Draw(page)
+    y = 110
+    for line in lines:
+        draw.text((110, y), line, font=font, fill=25)
+        y += 44
+    page = page.rotate(0.8, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+    rng = np.random.default_rng(1998)
+    pixels = np.asarray(page, dtype=np.float32) * 0.93 + 8 + rng.normal(0, 9, (page.height, page.width))
+    page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+    page.save(path, "JPEG", quality=72)
+
+
+def reading_clip(path: Path) -> None:
+    import subprocess
+
+    source = READING / READING_CLIP
+    cmd = ["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-map_metadata", "-1", "-c:a", "flac", str(path)]
+    subprocess.run(cmd, check=True)
+
+
 def main() -> None:
     if ROOT.exists():
         shutil.rmtree(ROOT)
@@ -215,6 +264,11 @@ def main() -> None:
     (OUT / "catalogue").mkdir()
     (OUT / "documents").mkdir()
     (OUT / "junk").mkdir()
+    (OUT / "scans").mkdir()
+    (OUT / "recordings").mkdir()
+
+    scanned_page(OUT / "scans/annual-report-1998-page-3.jpg", SCAN_TEXT)
+    reading_clip(OUT / "recordings/sense-and-sensibility-reading.flac")
 
     (OUT / "reports/annual-report-2025.html").write_text(html_page("Annual report 2025", REPORT_EN, "en"))
     (OUT / "reports/rapport-annuel-2025.html").write_text(html_page("Rapport annuel 2025", REPORT_FR, "fr"))
@@ -303,11 +357,16 @@ def main() -> None:
     (OUT / "junk/empty.txt").write_bytes(b"")
     (ROOT / "README.md").write_text(
         "# DataHarbor demo samples\n\nA small mixed bundle used by `dataharbor demo`: HTML (en, fr), a PDF with a "
-        "text layer, DOCX, EPUB, JSONL (one malformed line), CSV, a zip archive, documents with personal data, an "
-        "exact and a near duplicate, junk and a binary file named `.txt`.\n\nAll text was written for DataHarbor "
-        "and is dedicated to the public domain (CC0-1.0). Names, addresses, e-mails and phone numbers are "
-        "fictitious (UK numbers from Ofcom's drama range, `example.org` domains). Rebuild with "
-        "`python scripts/make_samples.py`.\n"
+        "text layer, DOCX, EPUB, JSONL (one malformed line), CSV, a zip archive, a scanned page (JPEG), a short "
+        "recording (FLAC), documents with personal data, an exact and a near duplicate, junk and a binary file "
+        "named `.txt`.\n\nAll text was written for DataHarbor and is dedicated to the public domain (CC0-1.0); "
+        "the scanned page is rendered from such text by `scripts/make_samples.py`. Names, addresses, e-mails and "
+        "phone numbers are fictitious (UK numbers from Ofcom's drama range, `example.org` domains).\n\n"
+        "`recordings/sense-and-sensibility-reading.flac` is a LibriVox recording of Jane Austen's *Sense and "
+        "Sensibility*, chapter 1 (public domain; LibriVox recordings are dedicated to the public domain), as "
+        "kept in the CMU Sphinx test data (`test/data/librivox`, BSD-style licence for the repository).\n\n"
+        "Rebuild with `python scripts/make_samples.py` (needs ffmpeg and `../shared/evaldata` beside the "
+        "repository for the recording).\n"
     )
 
 
