@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default=1024 * 1024,
         description="Files of line-oriented formats larger than this are split across workers (0 = never).",
     )
+    keys_dir: str = Field(
+        default="", description="Folder of master keys and the data-key keyring (default: home/keys)."
+    )
+    key_provider: str = Field(
+        default="local", description="`local` (master key files in keys_dir) or `package.module:Factory` for a KMS."
+    )
 
     @field_validator("executor")
     @classmethod
@@ -58,6 +64,10 @@ class Settings(BaseSettings):
     @property
     def catalog_url(self) -> str:
         return self.database_url or f"sqlite:///{self.resolved_home / 'catalog.db'}"
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return Path(self.keys_dir).expanduser().resolve() if self.keys_dir else self.resolved_home / "keys"
 
     @property
     def resolved_store_url(self) -> str:

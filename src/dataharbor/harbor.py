@@ -8,6 +8,7 @@ from dataharbor.catalog.db import Catalog, is_current, migrate
 from dataharbor.config import Settings
 from dataharbor.errors import ConfigError
 from dataharbor.store.blobs import BlobStore
+from dataharbor.store.keys import open_keyring
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Harbor:
         if not create and not is_current(catalog.engine):
             catalog.dispose()
             raise ConfigError("The catalog schema is out of date: run `dataharbor init` to migrate it")
-        return cls(settings, catalog, BlobStore(settings.resolved_store_url))
+        return cls(settings, catalog, BlobStore(settings.resolved_store_url, open_keyring(settings)))
 
     def close(self) -> None:
         self.catalog.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import Dataset, File, Job
+from dataharbor.cli.access_cmds import PurposeOpt, TokenOpt, governed
 from dataharbor.cli.context import open_harbor, settings_from
 from dataharbor.cli.render import console, emit_json, human_bytes, kv, table
 from dataharbor.domain.enums import JobState
@@ -23,7 +24,7 @@ from dataharbor.harbor import Harbor
 from dataharbor.ingest.upload import upload as upload_files
 from dataharbor.pipeline.jobs import JobOutcome, run_job
 from dataharbor.pipeline.profiles import load_profiles
-from dataharbor.select.browse import iter_records, trace
+from dataharbor.select.browse import read_records, read_trace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -296,13 +297,16 @@ def records(
     ref: Annotated[str, typer.Argument(help="PARTNER/NAME[@vN] (latest readable version by default)")],
     dropped: Annotated[bool, typer.Option("--dropped", help="Show the decisions table (dropped records).")] = False,
     limit: Annotated[int, typer.Option(help="How many records.")] = 10,
+    purpose: PurposeOpt = None,
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Peek at kept records, or dropped ones with their reasons."""
-    with open_harbor(ctx) as h, h.catalog.session() as s:
+    """Peek at kept records, or dropped ones with their reasons (private data: a grant for --purpose; logged)."""
+    with governed(ctx, token) as (h, acc):
+        s = acc.session
         ds = repo.get_dataset(s, ref)
         version = repo.get_version(s, ds, repo.parse_ref(ref)[2])
-        recs = list(iter_records(h.store, version, dropped=dropped, limit=limit))
+        recs = read_records(acc, h.store, version, purpose=purpose, dropped=dropped, limit=limit)
     if as_json:
         emit_json(
             [
@@ -343,11 +347,13 @@ def _loc(location: dict[str, Any]) -> str:
 def trace_cmd(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(help="A record id, e.g. d1-3fa2…")],
+    purpose: PurposeOpt = None,
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Trace a record to its partner, contribution, file, location, extractor, stages and decision."""
-    with open_harbor(ctx) as h, h.catalog.session() as s:
-        out = trace(s, h.store, record_id).to_dict()
+    with governed(ctx, token) as (h, acc):
+        out = read_trace(acc, h.store, record_id, purpose=purpose).to_dict()
     if as_json:
         emit_json(out)
     else:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dataharbor.catalog.models import Contribution, File, Job
 from dataharbor.catalog.repo import get_dataset
-from dataharbor.domain.enums import FileStatus, JobState
+from dataharbor.domain.enums import FileStatus, JobState, Tier
 from dataharbor.errors import InvalidInput
 from dataharbor.store.blobs import BlobStore
 
@@ -96,12 +96,14 @@ def upload(
 
     A file whose exact bytes are already in this dataset is recorded as `duplicate` and not
     processed again; a file that cannot be read is recorded as `failed` with the reason.
+    A private dataset's files are sealed with a new data key of this contribution as they stream in.
     """
     ds = get_dataset(s, dataset_ref)
     contribution = Contribution(dataset_id=ds.id, note=note, options=check_upload_options(options or {}))
     s.add(contribution)
     s.flush()
     result = UploadResult(ds.ref, contribution.id, 0)
+    key = store.keyring.contribution_key(ds.id, contribution.id, create=True) if ds.tier == Tier.PRIVATE else None
     known = {
         sha: name
         for sha, name in s.execute(
@@ -111,7 +113,7 @@ def upload(
     for path, name in iter_upload_paths(paths):
         row = File(contribution_id=contribution.id, dataset_id=ds.id, name=name, sha256="", size=0)
         try:
-            info = store.put_file(path)
+            info = store.put_file(path, key)
         except OSError as exc:
             row.status, row.error = FileStatus.FAILED.value, f"unreadable: {exc.strerror or exc}"
             result.unreadable.append(name)

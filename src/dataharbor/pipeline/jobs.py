@@ -3,6 +3,9 @@
 The version is written to a staging folder and published by one rename plus one catalog
 transaction; a job that fails (or a process that dies) leaves no half-written version, and
 running the job again restarts it cleanly.
+
+A private dataset's job reads its contribution's sealed blobs and seals everything it writes (spills
+with an ephemeral per-job key, shards with the contribution's data key): see docs/security.md.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataharbor.catalog.db import Catalog
 from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File, Job
 from dataharbor.catalog.repo import READABLE, next_version_number
 from dataharbor.config import Settings
-from dataharbor.domain.enums import FileStatus, JobState, VersionState
+from dataharbor.domain.enums import FileStatus, JobState, Tier, VersionState
 from dataharbor.errors import Conflict, NotFound
 from dataharbor.ingest.extractor import ExtractOptions
 from dataharbor.pipeline.executors import Executor, make_executor
@@ -28,8 +31,18 @@ from dataharbor.pipeline.partition import plan_tasks
 from dataharbor.pipeline.profiles import load_profile
 from dataharbor.pipeline.stage import Stage, StageContext, build_stage, run_stages
 from dataharbor.pipeline.stats import RunStats
-from dataharbor.pipeline.worker import FileResult, FileTask, combine_parts, init_worker, process_file, read_spill
+from dataharbor.pipeline.worker import (
+    FileResult,
+    FileTask,
+    JobKeys,
+    combine_parts,
+    init_worker,
+    process_file,
+    read_spill,
+)
 from dataharbor.store.blobs import BlobStore
+from dataharbor.store.crypto import DataKey
+from dataharbor.store.keys import open_keyring
 from dataharbor.store.shards import ShardWriter, integrity_root
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file name)
@@ -52,7 +65,7 @@ def run_job(
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> JobOutcome:
-    store = BlobStore(settings.resolved_store_url)
+    store = BlobStore(settings.resolved_store_url, open_keyring(settings))
     prep = _start(catalog, job_id)
     scratch = settings.resolved_home / "scratch" / f"job-{job_id}"
     staging = f"{prep.version_path}.staging"
@@ -80,20 +93,29 @@ def run_job(
         map_specs, global_specs = profile.split()
         global_stages = [build_stage(s.name, s.params, context) for s in global_specs]
         config_hash = profile.config_hash(context)
-        records = ShardWriter(store.fs, store.root, staging, "records", prep.dataset_id, settings.shard_records)
-        decisions = ShardWriter(store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records)
+        keys = _job_keys(store, prep, job_id)
+        blob_key = keys.blob if keys else None
+        records = ShardWriter(
+            store.fs, store.root, staging, "records", prep.dataset_id, settings.shard_records, key=blob_key
+        )
+        decisions = ShardWriter(
+            store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records, key=blob_key
+        )
         options = extract_options(settings, prep)
         runner = executor or make_executor(settings.executor, settings.workers)
         template = FileTask(
             0, prep.contribution_id, prep.dataset_id, "", "", 0, str(scratch), options, settings.batch_size
         )
         tasks = plan_tasks(
-            prep.files, template, store, parallelism=runner.parallelism, split_bytes=settings.split_bytes
+            prep.files, template, store, parallelism=runner.parallelism, split_bytes=settings.split_bytes, key=blob_key
         )
         names = {f.id: f.name for f in prep.files}
         outcome = JobOutcome(job_id, prep.dataset_ref, prep.number)
         results = runner.map(
-            process_file, tasks, initializer=init_worker, initargs=(settings.resolved_store_url, map_specs, context)
+            process_file,
+            tasks,
+            initializer=init_worker,
+            initargs=(settings.resolved_store_url, map_specs, context, keys),
         )
         for done, result in enumerate(_by_file(results, tasks), start=1):
             _record_file(catalog, job_id, result, done)
@@ -103,7 +125,7 @@ def run_job(
                 outcome.failed_files.append((names[result.file_id], result.error))
             stats.add_counters(result.counters)
             for spill in result.spill_paths:
-                for batch in read_spill(spill, result.failed_members):
+                for batch in read_spill(spill, result.failed_members, keys.spill if keys else None):
                     counters: dict[str, dict[str, int]] = {}
                     run_stages(global_stages, batch, counters)
                     stats.add_counters(counters)
@@ -152,6 +174,14 @@ def run_job(
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _job_keys(store: BlobStore, prep: _Prepared, job_id: int) -> JobKeys | None:
+    """A private job's keys: its contribution's data key (made at upload) and an ephemeral spill key."""
+    if prep.tier != Tier.PRIVATE.value:
+        return None
+    blob = store.keyring.contribution_key(prep.dataset_id, prep.contribution_id)
+    return JobKeys(blob, DataKey.generate(f"job-{job_id}-spill"))
 
 
 def extract_options(settings: Settings, prep: _Prepared) -> ExtractOptions:

@@ -3,6 +3,10 @@
 Processed batches are spilled to an Arrow IPC file in the job's scratch folder, so neither the
 worker nor the driver ever holds a whole file's records in memory; the driver streams them back.
 A file that fails part-way is discarded whole (no partial writes) and reported with its reason.
+
+For a private dataset the worker gets `JobKeys` through the executor's initargs (memory only, never
+on disk): the contribution's data key opens its sealed blobs, and a per-job ephemeral key seals the
+spill files, so scratch never holds plaintext and a spill left behind by a crash is unreadable.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataharbor.ingest.walk import MemberFailure, walk
 from dataharbor.pipeline.profiles import StageSpec
 from dataharbor.pipeline.stage import Stage, StageContext, StageCounters, build_stage, merge_counters, run_stages
 from dataharbor.store.blobs import BlobStore
+from dataharbor.store.crypto import DataKey, EncryptingWriter, open_decrypted
 from dataharbor.store.shards import RECORD_SCHEMA, records_to_table, table_to_records
 
 # A batch is closed at `batch_size` records or at this many characters, whichever comes first:
@@ -59,29 +64,42 @@ class FileResult:
     counters: dict[str, StageCounters] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class JobKeys:
+    """The keys a private job's workers hold in memory: `blob` opens the contribution's raw files, `spill` seals
+    the scratch spills (ephemeral: generated per job, never stored)."""
+
+    blob: DataKey
+    spill: DataKey
+
+
 @dataclass(slots=True)
 class _WorkerState:
     store: BlobStore
     stages: list[Stage]
+    keys: JobKeys | None
 
 
 _STATE: _WorkerState | None = None
 
 
-def init_worker(store_url: str, specs: tuple[StageSpec, ...], context: StageContext) -> None:
+def init_worker(
+    store_url: str, specs: tuple[StageSpec, ...], context: StageContext, keys: JobKeys | None = None
+) -> None:
     """Executor initializer: one blob store handle and one set of map stages per worker process."""
     global _STATE
-    _STATE = _WorkerState(BlobStore(store_url), [build_stage(s.name, s.params, context) for s in specs])
+    _STATE = _WorkerState(BlobStore(store_url), [build_stage(s.name, s.params, context) for s in specs], keys)
 
 
 def process_file(task: FileTask) -> FileResult:
     assert _STATE is not None, "init_worker was not called"
     result = FileResult(task.file_id, "ok")
     spill = os.path.join(task.scratch_dir, f"file-{task.file_id}-{task.part}.arrow")
-    store = _STATE.store
-    source = Source(name=task.name, size=task.size, opener=lambda: store.open(task.sha256))
+    store, keys = _STATE.store, _STATE.keys
+    blob_key = keys.blob if keys else None
+    source = Source(name=task.name, size=task.size, opener=lambda: store.open(task.sha256, blob_key))
     try:
-        with pa.OSFile(spill, "wb") as sink, pa.ipc.new_stream(sink, RECORD_SCHEMA) as writer:
+        with open_spill(spill, keys.spill if keys else None) as sink, pa.ipc.new_stream(sink, RECORD_SCHEMA) as writer:
             for batch in _batches(task, source, result):
                 run_stages(_STATE.stages, batch, result.counters)
                 writer.write_table(records_to_table(batch, task.dataset_id, keep_working_state=True))
@@ -121,10 +139,20 @@ def combine_parts(parts: list[FileResult]) -> FileResult:
     return out
 
 
-def read_spill(path: str, failed_members: list[str] | None = None) -> Iterator[list[Record]]:
+def open_spill(path: str, key: DataKey | None) -> Any:
+    """A spill file to write: Arrow's own file, or a sealed stream when the job is private."""
+    if key is None:
+        return pa.OSFile(path, "wb")
+    return EncryptingWriter(open(path, "wb"), key, close_sink=True)
+
+
+def read_spill(
+    path: str, failed_members: list[str] | None = None, key: DataKey | None = None
+) -> Iterator[list[Record]]:
     """The processed batches of a file, without records of archive members that failed part-way."""
     bad = tuple(failed_members or ())
-    with pa.OSFile(path, "rb") as src, pa.ipc.open_stream(src) as reader:
+    src_file = pa.OSFile(path, "rb") if key is None else open_decrypted(open(path, "rb"), key, name=path)  # noqa: SIM115
+    with src_file as src, pa.ipc.open_stream(src) as reader:
         for rb in reader:
             batch = list(table_to_records(pa.Table.from_batches([rb])))
             if bad:

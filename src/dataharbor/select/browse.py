@@ -11,12 +11,16 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dataharbor.access.context import AccessContext
+from dataharbor.access.policy import Action
+from dataharbor.access.resources import dataset_resource
 from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File
 from dataharbor.catalog.repo import READABLE
+from dataharbor.domain.enums import Tier
 from dataharbor.domain.record import Record, dataset_id_of
 from dataharbor.errors import InvalidInput, NotFound
 from dataharbor.store.blobs import BlobStore
-from dataharbor.store.shards import iter_shard_batches, table_to_records
+from dataharbor.store.shards import iter_shard_batches, open_shard, table_to_records
 
 
 def iter_records(
@@ -28,7 +32,7 @@ def iter_records(
     for shard in version.manifest.get("shards", []):
         if shard["kind"] != kind:
             continue
-        for batch in iter_shard_batches(store.fs, store.root, shard["path"]):
+        for batch in iter_shard_batches(store.fs, store.root, shard["path"], key=store.shard_key(shard)):
             for rec in table_to_records(pa.Table.from_batches([batch])):
                 if limit is not None and n >= limit:
                     return
@@ -90,7 +94,7 @@ def trace(s: Session, store: BlobStore, record_id: str) -> Trace:
     ).all()
     for version in versions:
         for shard in version.manifest.get("shards", []):
-            with store.fs.open(f"{store.root}/{shard['path']}", "rb") as fh:
+            with open_shard(store.fs, store.root, shard["path"], store.shard_key(shard)) as fh:
                 table = pq.read_table(fh, filters=[("id", "=", record_id)])
             if table.num_rows:
                 rec = next(table_to_records(table))
@@ -134,3 +138,45 @@ def _build(s: Session, ds: Dataset, version: DatasetVersion, rec: Record, kept: 
         config_hash=version.config_hash,
         stages=applied,
     )
+
+
+# --- governed reads: what the CLI (and later the API) serves, through the policy decision point ---
+
+
+def read_records(
+    acc: AccessContext,
+    store: BlobStore,
+    version: DatasetVersion,
+    *,
+    purpose: str | None = None,
+    dropped: bool = False,
+    limit: int | None = None,
+) -> list[Record]:
+    """Records of `version` for `acc.actor`, if the policy allows it; reads of private content are logged."""
+    ds = acc.session.get(Dataset, version.dataset_id)
+    if ds is None:
+        raise NotFound(f"Version {version.id}: its dataset no longer exists")
+    resource = dataset_resource(acc.session, ds, version, acc.actor)
+    decision = acc.require(Action.DATA_READ, resource, purpose)  # a denial is logged and raises
+    recs = list(iter_records(store, version, dropped=dropped, limit=limit))
+    if ds.tier == Tier.PRIVATE:
+        what = "decisions" if dropped else "records"
+        acc.audit(Action.DATA_READ, resource, decision, purpose, version=version.number, records=len(recs), what=what)
+    return recs
+
+
+def read_trace(acc: AccessContext, store: BlobStore, record_id: str, *, purpose: str | None = None) -> Trace:
+    """`trace` for `acc.actor`: the trace shows the record's text, so it is a read of content."""
+    found = trace(acc.session, store, record_id)
+    ds = acc.session.get(Dataset, dataset_id_of(record_id))
+    assert ds is not None
+    version = acc.session.scalar(
+        select(DatasetVersion).where(DatasetVersion.dataset_id == ds.id, DatasetVersion.number == found.version)
+    )
+    assert version is not None
+    resource = dataset_resource(acc.session, ds, version, acc.actor)
+    decision = acc.require(Action.DATA_READ, resource, purpose)
+    if ds.tier == Tier.PRIVATE:
+        details = {"version": version.number, "records": 1, "what": "trace", "record": record_id}
+        acc.audit(Action.DATA_READ, resource, decision, purpose, **details)
+    return found

@@ -2,6 +2,12 @@
 
 Writes stream through a hash in fixed-size chunks, so a multi-GB upload never sits in memory;
 identical bytes are stored once.
+
+Blobs of private datasets are different: sealed with their contribution's data key (see
+`store/crypto.py`) and kept in that contribution's own area, `blobs/private/d<dataset>/c<contribution>/`,
+never in the shared content-addressed area (which would reveal that the same file is in another
+dataset, and could not be crypto-shredded per contribution). Every method takes the data key as
+`key=`; without it the shared, plaintext area is meant.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from typing import IO, Any
 
 import fsspec
 
-from dataharbor.errors import NotFound
+from dataharbor.errors import ConfigError, NotFound
+from dataharbor.store.crypto import DataKey, DecryptingReader, EncryptingWriter, open_decrypted
+from dataharbor.store.keys import Keyring, private_area
 
 CHUNK = 1024 * 1024
 
@@ -28,38 +36,52 @@ class BlobInfo:
 
 
 class BlobStore:
-    """`blobs/<aa>/<bb>/<sha256>` under the store root; `tmp/` holds in-flight writes."""
+    """`blobs/<aa>/<bb>/<sha256>` under the store root; `tmp/` holds in-flight writes.
 
-    def __init__(self, url: str) -> None:
+    `keys` is the keyring private data needs (Harbor.open and run_job pass it); a store without one
+    refuses private reads and writes rather than falling back to plaintext.
+    """
+
+    def __init__(self, url: str, keys: Keyring | None = None) -> None:
         self.url = url
+        self.keys = keys
         fs, root = fsspec.core.url_to_fs(url)
         self.fs: Any = fs
         self.root = root.rstrip("/")
         self._local = getattr(fs, "protocol", None) in ("file", ("file", "local"))
         self.fs.makedirs(f"{self.root}/tmp", exist_ok=True)
 
-    def path(self, sha256: str) -> str:
+    @property
+    def keyring(self) -> Keyring:
+        if self.keys is None:
+            raise ConfigError("this store was opened without a keyring: private data cannot be read or written")
+        return self.keys
+
+    def path(self, sha256: str, key: DataKey | None = None) -> str:
+        if key is not None:
+            return f"{self.root}/blobs/private/{private_area(key.key_id)}/{sha256}"
         return f"{self.root}/blobs/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
-    def exists(self, sha256: str) -> bool:
-        return bool(self.fs.exists(self.path(sha256)))
+    def exists(self, sha256: str, key: DataKey | None = None) -> bool:
+        return bool(self.fs.exists(self.path(sha256, key)))
 
-    def put_file(self, path: str | Path) -> BlobInfo:
+    def put_file(self, path: str | Path, key: DataKey | None = None) -> BlobInfo:
         with open(path, "rb") as fh:
-            return self.put_stream(fh)
+            return self.put_stream(fh, key)
 
-    def put_stream(self, fh: IO[bytes]) -> BlobInfo:
+    def put_stream(self, fh: IO[bytes], key: DataKey | None = None) -> BlobInfo:
+        """Store `fh`; with `key`, sealed in that contribution's private area (the hash is of the plaintext)."""
         tmp = f"{self.root}/tmp/{uuid.uuid4().hex}"
         digest = hashlib.sha256()
-        size = 0
         try:
-            with self.fs.open(tmp, "wb") as out:
-                while chunk := fh.read(CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
+            with self.fs.open(tmp, "wb") as raw:
+                if key is None:
+                    size = _copy(fh, raw, digest)
+                else:
+                    with EncryptingWriter(raw, key) as sealed:
+                        size = _copy(fh, sealed, digest)
             sha = digest.hexdigest()
-            final = self.path(sha)
+            final = self.path(sha, key)
             if self.fs.exists(final):
                 self.fs.rm(tmp)
                 return BlobInfo(sha, size, existed=True)
@@ -73,22 +95,43 @@ class BlobStore:
                 self.fs.rm(tmp)
             raise
 
-    def open(self, sha256: str) -> IO[bytes]:
+    def open(self, sha256: str, key: DataKey | None = None) -> IO[bytes]:
+        """The blob's bytes; a private blob is decrypted chunk by chunk as it is read (seekable, never spooled)."""
         try:
-            return self.fs.open(self.path(sha256), "rb")  # type: ignore[no-any-return]
+            fh = self.fs.open(self.path(sha256, key), "rb")
         except FileNotFoundError:
             raise NotFound(f"blob {sha256} is not in the store", sha256=sha256) from None
+        return open_decrypted(fh, key, name=f"blob {sha256}") if key is not None else fh  # type: ignore[no-any-return]
 
-    def size(self, sha256: str) -> int:
-        return int(self.fs.size(self.path(sha256)))
+    def size(self, sha256: str, key: DataKey | None = None) -> int:
+        if key is None:
+            return int(self.fs.size(self.path(sha256)))
+        with DecryptingReader(self.fs.open(self.path(sha256, key), "rb"), key) as reader:
+            return reader.size
 
-    def delete(self, sha256: str) -> None:
-        p = self.path(sha256)
+    def delete(self, sha256: str, key: DataKey | None = None) -> None:
+        p = self.path(sha256, key)
         if self.fs.exists(p):
             if self._local:
                 os.chmod(p, 0o644)
             self.fs.rm(p)
 
-    def local_path(self, sha256: str) -> str | None:
-        """A path on local disk when the store is local (lets extractors mmap/seek cheaply)."""
-        return self.path(sha256) if self._local else None
+    def local_path(self, sha256: str, key: DataKey | None = None) -> str | None:
+        """A path on local disk when the store is local and the blob is plaintext (lets extractors mmap/seek)."""
+        return self.path(sha256) if self._local and key is None else None
+
+    # -- files of versions (shards) ----------------------------------------------------------------
+
+    def shard_key(self, shard: dict[str, Any]) -> DataKey | None:
+        """The data key a manifest shard entry was sealed with (None for a plaintext shard)."""
+        key_id = shard.get("key_id")
+        return self.keyring.get(str(key_id)) if key_id else None
+
+
+def _copy(src: IO[bytes], out: Any, digest: Any) -> int:
+    size = 0
+    while chunk := src.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        out.write(chunk)
+    return size

@@ -3,6 +3,11 @@
 Shards are written into a staging folder and published by one rename, so a crash never leaves
 a half-written version. Every shard's SHA-256 goes into the manifest; the integrity root is the
 SHA-256 over the ordered shard hashes.
+
+Shards of a private dataset are whole Parquet files sealed with the contribution's data key
+(`store/crypto.py`); their manifest entry names the key (`key_id`). A shard's `sha256` and `bytes`
+are always of the file as stored (ciphertext for private shards): integrity can be checked by
+anyone holding the manifest, without keys, and stays checkable after a key is destroyed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataharbor.domain.record import Provenance, Record
+from dataharbor.store.crypto import DataKey, EncryptingWriter, open_decrypted
 
 RECORD_SCHEMA = pa.schema(
     [
@@ -118,16 +124,28 @@ class ShardInfo:
     rows: int
     bytes: int
     sha256: str
+    key_id: str | None = None  # the data key that sealed it; None = plaintext (open tier)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "key_id" or v is not None}
 
 
 class ShardWriter:
-    """Writes one kind of shard ("records" or "decisions") in row-bounded Parquet files."""
+    """Writes one kind of shard ("records" or "decisions") in row-bounded Parquet files, sealed with `key` if given."""
 
-    def __init__(self, fs: Any, root: str, folder: str, kind: str, dataset_id: int, rows_per_shard: int) -> None:
+    def __init__(
+        self,
+        fs: Any,
+        root: str,
+        folder: str,
+        kind: str,
+        dataset_id: int,
+        rows_per_shard: int,
+        key: DataKey | None = None,
+    ) -> None:
         self.fs, self.root, self.folder, self.kind = fs, root, folder, kind
+        self.key = key
+        self._sealed: EncryptingWriter | None = None
         self.dataset_id = dataset_id
         self.rows_per_shard = max(1, rows_per_shard)
         self.shards: list[ShardInfo] = []
@@ -158,12 +176,16 @@ class ShardWriter:
     def _open(self) -> None:
         self._rel = f"{self.folder}/{self.kind}-{len(self.shards):05d}.parquet"
         self._fh = self.fs.open(f"{self.root}/{self._rel}", "wb")
-        self._writer = pq.ParquetWriter(self._fh, RECORD_SCHEMA, compression="zstd")
+        self._sealed = EncryptingWriter(self._fh, self.key) if self.key is not None else None
+        self._writer = pq.ParquetWriter(self._sealed or self._fh, RECORD_SCHEMA, compression="zstd")
         self._rows = 0
 
     def _close_shard(self) -> None:
         assert self._writer is not None
         self._writer.close()
+        if self._sealed is not None:
+            self._sealed.close()  # the final chunk
+            self._sealed = None
         self._fh.close()
         self._writer = None
         full = f"{self.root}/{self._rel}"
@@ -171,7 +193,9 @@ class ShardWriter:
         with self.fs.open(full, "rb") as fh:
             while chunk := fh.read(1024 * 1024):
                 digest.update(chunk)
-        self.shards.append(ShardInfo(self._rel, self.kind, self._rows, int(self.fs.size(full)), digest.hexdigest()))
+        key_id = self.key.key_id if self.key is not None else None
+        size = int(self.fs.size(full))
+        self.shards.append(ShardInfo(self._rel, self.kind, self._rows, size, digest.hexdigest(), key_id))
 
 
 def integrity_root(shards: Iterable[ShardInfo | dict[str, Any]]) -> str:
@@ -182,12 +206,27 @@ def integrity_root(shards: Iterable[ShardInfo | dict[str, Any]]) -> str:
     return digest.hexdigest()
 
 
-def read_shard(fs: Any, root: str, rel: str, columns: list[str] | None = None) -> pa.Table:
-    with fs.open(f"{root}/{rel}", "rb") as fh:
-        return pq.read_table(fh, columns=columns)
+def open_shard(fs: Any, root: str, rel: str, key: DataKey | None = None) -> Any:
+    """A shard file for reading: plaintext Parquet bytes either way (decrypted on the fly when sealed)."""
+    fh = fs.open(f"{root}/{rel}", "rb")
+    return open_decrypted(fh, key, name=rel) if key is not None else fh
 
 
-def iter_shard_batches(fs: Any, root: str, rel: str, batch_size: int = 1024) -> Iterator[pa.RecordBatch]:
-    with fs.open(f"{root}/{rel}", "rb") as fh:
+def read_shard(
+    fs: Any,
+    root: str,
+    rel: str,
+    columns: list[str] | None = None,
+    key: DataKey | None = None,
+    filters: Any = None,
+) -> pa.Table:
+    with open_shard(fs, root, rel, key) as fh:
+        return pq.read_table(fh, columns=columns, filters=filters)
+
+
+def iter_shard_batches(
+    fs: Any, root: str, rel: str, batch_size: int = 1024, key: DataKey | None = None
+) -> Iterator[pa.RecordBatch]:
+    with open_shard(fs, root, rel, key) as fh:
         pf = pq.ParquetFile(fh)
         yield from pf.iter_batches(batch_size=batch_size)

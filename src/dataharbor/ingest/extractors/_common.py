@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
 from dataharbor.ingest.extractor import ExtractionError, Extractor
+from dataharbor.ingest.extractors._spool import spool_stream
 
 MAX_PROBLEMS = 1000  # per source; beyond that only a count is kept
 MAX_META_FIELDS = 50
 MAX_META_STR = 1000
-SPOOL_IN_MEMORY = 16 * 1024**2
 
 
 @dataclass(slots=True)
@@ -63,8 +62,8 @@ def seekable(fh: IO[bytes], limit: int) -> Iterator[IO[bytes]]:
     """Yield `fh` itself when it can seek, else a bounded anonymous spool copy of it.
 
     Formats with a directory at the end (zip, pdf) need random access; archive members
-    read in stream mode do not offer it. The spool is an unnamed temp file, never a path
-    taken from the archive.
+    read in stream mode do not offer it. The spool is in memory, or an unnamed temp file sealed
+    with a throw-away key (never plaintext on disk, never a path taken from the archive).
     """
     try:
         can_seek = fh.seekable()
@@ -73,15 +72,11 @@ def seekable(fh: IO[bytes], limit: int) -> Iterator[IO[bytes]]:
     if can_seek:
         yield fh
         return
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        copied = 0
-        while chunk := fh.read(1024 * 1024):
-            copied += len(chunk)
-            if copied > limit:
-                raise ExtractionError("too_large", f"member is larger than {limit} bytes")
-            spool.write(chunk)
-        spool.seek(0)
-        yield spool  # type: ignore[misc]
+    spool = spool_stream(fh, limit)
+    try:
+        yield spool
+    finally:
+        spool.close()
 
 
 def split_points(text: str, max_chars: int) -> Iterator[tuple[int, int]]:

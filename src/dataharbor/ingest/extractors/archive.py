@@ -16,7 +16,6 @@ import lzma
 import re
 import stat
 import tarfile
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -30,8 +29,9 @@ from dataharbor.ingest.extractor import (
     Source,
     register_extractor,
 )
-from dataharbor.ingest.extractors._common import SPOOL_IN_MEMORY, Problem, ReportingExtractor, seekable
+from dataharbor.ingest.extractors._common import Problem, ReportingExtractor, seekable
 from dataharbor.ingest.extractors._limits import Budget, GuardedStream, check_size
+from dataharbor.ingest.extractors._spool import SealedSpool
 
 ARCHIVE_TYPES = ("zip", "tar", "gzip", "bzip2", "xz")
 _SKIPPED_PREFIXES = ("__MACOSX/",)
@@ -333,12 +333,11 @@ def _spool(member: IO[bytes], info: tarfile.TarInfo, limits: Limits, budget: Bud
     guarded = _SafeStream(
         member, what=info.name, compressed=max(info.size, 1), limits=limits, budget=budget, budget_key=key
     )
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  (caller closes)
+    spool = SealedSpool()  # memory, or a temp file sealed with a throw-away key: never plaintext on disk
     try:
         while chunk := guarded.read(1024 * 1024):
             spool.write(chunk)
     except BaseException:
-        spool.close()
+        spool.discard()
         raise
-    spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool.finish()
