@@ -234,3 +234,59 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- audits and review (issue 4), withdrawal and erasure (issue 5) ---
+
+
+class AuditReport(Base):
+    """One audit of one version: findings with severity, a verdict, the measured figures."""
+
+    __tablename__ = "audit_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))  # pass | needs_review | fail
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the measured sections
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the rules it was judged by
+    rules_hash: Mapped[str] = mapped_column(String(64), default="")
+    path: Mapped[str] = mapped_column(Text, default="")  # store-relative report file(s), if any
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Review(Base):
+    """A curator's decision on a version (approve | reject), with the comment and the audit it saw."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    audit_report_id: Mapped[int | None] = mapped_column(ForeignKey("audit_reports.id"), nullable=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(200))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Withdrawal(Base):
+    """A partner's withdrawal of a contribution or a whole dataset, and its deletion receipt."""
+
+    __tablename__ = "withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)  # quoted in "gone" answers and receipts
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), nullable=True)
+    scope: Mapped[str] = mapped_column(String(20))  # contribution | dataset
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done | failed
+    new_version_id: Mapped[int | None] = mapped_column(ForeignKey("dataset_versions.id"), nullable=True)
+    receipt: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    receipt_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
