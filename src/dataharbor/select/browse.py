@@ -71,12 +71,23 @@ class Trace:
             "contribution": self.contribution,
             "file": self.file,
             "location": r.provenance.location,
+            "modality": r.modality,
+            "confidence": _read_confidence(r),
             "extractor": {"name": r.provenance.extractor, "version": r.provenance.extractor_version},
             "pipeline": {"config_hash": self.config_hash, "stages": self.stages},
             "annotations": r.annotations,
             "metadata": r.metadata,
             "text_preview": r.text[:300],
         }
+
+
+def _read_confidence(r: Record) -> dict[str, Any] | None:
+    """How sure OCR or speech recognition was of this record's text (None for born-digital text)."""
+    for kind in ("ocr", "asr"):
+        found = r.metadata.get(kind)
+        if isinstance(found, dict) and "confidence" in found:
+            return {"kind": kind, "value": found["confidence"], "by": found.get("engine") or found.get("model")}
+    return None
 
 
 def trace(s: Session, store: BlobStore, record_id: str) -> Trace:

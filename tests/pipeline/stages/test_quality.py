@@ -57,9 +57,9 @@ JA = (
 )
 
 
-def _record(text: str, lang: str | None = None) -> Record:
+def _record(text: str, lang: str | None = None, modality: str = "text") -> Record:
     annotations: dict[str, Any] = {"language": {"lang": lang}} if lang else {}
-    return Record("r1", text, Provenance("0" * 64, "t.txt", "text", "1"), annotations=annotations)
+    return Record("r1", text, Provenance("0" * 64, "t.txt", "text", "1"), modality, annotations=annotations)
 
 
 def _run(text: str, lang: str | None = "en", **params: Any) -> Record:
@@ -213,3 +213,17 @@ def test_duplicate_ngram_fraction_counts_repeats_only() -> None:
     total = sum(map(len, first + other + first))
     assert signals["gopher_dup_5gram_char_frac"] == pytest.approx(sum(map(len, first)) / total, abs=1e-3)
     assert signals["gopher_dup_10gram_char_frac"] == pytest.approx(sum(map(len, first)) / total, abs=1e-3)
+
+
+def test_short_text_read_from_media_is_judged_by_its_modality() -> None:
+    stage = build_stage("quality", {}, StageContext(declared_languages=("en",)))
+    card = "SUMMER LECTURES AT THE LIBRARY"
+    speech = "Volunteers will catalogue the photographs this winter."
+    assert stage.apply(_record(card, "en")) == "gopher_word_count"  # as born-digital text: too short
+    assert stage.apply(_record(card, "en", modality="video")) is None  # a title card in a video
+    assert stage.apply(_record(speech, "en", modality="audio")) is None  # a short recording
+    assert stage.apply(_record("Hello there", "en", modality="audio")) == "gopher_word_count"  # still a floor
+    strict = build_stage("quality", {"modality_thresholds": {"audio": {"min_gopher_word_count": 20}}}, StageContext())
+    assert strict.apply(_record(speech, "en", modality="audio")) == "gopher_word_count"
+    with pytest.raises(ConfigError):
+        build_stage("quality", {"modality_thresholds": {"audio": {"min_words": 2}}}, StageContext())

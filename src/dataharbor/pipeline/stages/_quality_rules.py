@@ -51,6 +51,22 @@ DEFAULT_THRESHOLDS: dict[str, float | None] = {
     "min_char_trigram_gain": 0.3,
 }
 
+# Text read from pixels or sound is judged by what it is: a transcript passage of a short recording
+# or a photographed notice is legitimately short, and on-screen text (title cards, captions) has no
+# stop words or sentence punctuation. These apply on top of the language's thresholds; a profile
+# changes them with the stage's `modality_thresholds` parameter.
+DEFAULT_MODALITY_THRESHOLDS: dict[str, dict[str, float | None]] = {
+    "audio": {"min_gopher_word_count": 3},
+    "image": {"min_gopher_word_count": 5},
+    "video": {
+        "min_gopher_word_count": 2,
+        "max_c4_no_terminal_punct_frac": None,
+        "max_c4_short_line_frac": None,
+        "min_gopher_stop_words": None,
+        "min_gopher_stop_word_frac": None,
+    },
+}
+
 STOP_WORD_KEYS = ("min_gopher_stop_words", "min_gopher_stop_word_frac")
 GIBBERISH_KEY = "min_char_trigram_gain"  # only for languages the trigram model knows
 

@@ -20,6 +20,7 @@ from dataharbor.pipeline.stages._quality_gopher import gopher_signals
 from dataharbor.pipeline.stages._quality_lang import LanguageSettings, load_language_table
 from dataharbor.pipeline.stages._quality_repetition import repetition_signals
 from dataharbor.pipeline.stages._quality_rules import (
+    DEFAULT_MODALITY_THRESHOLDS,
     GIBBERISH_KEY,
     STOP_WORD_KEYS,
     Thresholds,
@@ -36,12 +37,13 @@ class QualityStage(RecordStage):
 
     Params: `thresholds` (`min_<signal>`/`max_<signal>` -> number or null, for every language),
     `language_thresholds` (language code -> such a mapping), `c4_remove_lines` (apply C4's
-    line-removal rewrite before measuring; off by default), `max_words` (n-gram signals look at
-    the first `max_words` words only, which bounds the work per record).
+    line-removal rewrite before measuring; off by default), `modality_thresholds` (modality ->
+    thresholds applied on top, for text read by OCR/ASR; defaults in `_quality_rules`), `max_words`
+    (n-gram signals look at the first `max_words` words only, which bounds the work per record).
     """
 
     name = "quality"
-    version = "2"  # 2: char-trigram gibberish rule
+    version = "3"  # 2: char-trigram gibberish rule; 3: thresholds per modality (OCR, speech, video)
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class QualityStage(RecordStage):
         language_thresholds: dict[str, dict[str, float | None]] | None = None,
         c4_remove_lines: bool = False,
         max_words: int = 100_000,
+        modality_thresholds: dict[str, dict[str, float | None]] | None = None,
     ) -> None:
         super().__init__(context)
         self.thresholds = validate(thresholds or {}, "params.thresholds")
@@ -60,6 +63,10 @@ class QualityStage(RecordStage):
         }
         self.c4_remove_lines = c4_remove_lines
         self.max_words = max_words
+        self.modality_thresholds = {
+            modality: validate(values or {}, f"params.modality_thresholds.{modality}")
+            for modality, values in {**DEFAULT_MODALITY_THRESHOLDS, **(modality_thresholds or {})}.items()
+        }
         self._table = load_language_table()
         self._policy = policy_pattern(self._table.policy_phrases)
         self._merged: dict[str, Thresholds] = {}
@@ -114,4 +121,6 @@ class QualityStage(RecordStage):
             # look scrambled, so the signal is kept for audits but the rule only applies when the
             # profile names it for that language
             thresholds = {**thresholds, GIBBERISH_KEY: None}
+        if record.modality in self.modality_thresholds:
+            thresholds = {**thresholds, **self.modality_thresholds[record.modality]}
         return first_failure(signals, thresholds)
