@@ -56,3 +56,12 @@ def test_demo_runs_the_default_profile_end_to_end(tmp_path: Path) -> None:
     assert all(
         {"normalize", "language", "quality", "pii", "safety", "minhash", "dedup"} <= set(r.annotations) for r in kept
     )
+    # the scanned page and the recording are read by OCR and speech recognition, with provenance and confidence
+    scan = next(r for r in kept if r.provenance.source_name.endswith("annual-report-1998-page-3.jpg"))
+    assert scan.modality == "image" and "nine hundred prints" in scan.text
+    assert scan.metadata["ocr"]["confidence"] > 0.6 and scan.annotations["confidence"]["kind"] == "ocr"
+    speech = [r for r in kept if r.provenance.source_name.endswith("sense-and-sensibility-reading.flac")]
+    assert speech and all(r.modality == "audio" for r in speech)
+    heard = " ".join(r.text for r in speech)
+    assert "leisure to consider" in heard and "<PERSON>" in heard  # "Mr. John Dashwood", redacted in the transcript
+    assert all(0 <= r.provenance.location["start"] < r.provenance.location["end"] for r in speech)

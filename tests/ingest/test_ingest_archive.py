@@ -49,7 +49,7 @@ def test_zip_members_are_extracted_with_locations() -> None:
             "docs/a.txt": b"Alpha text.",
             "docs/b.jsonl": b'{"text": "beta"}\n{"text": "gamma"}\n',
             "__MACOSX/docs/._a.txt": b"\x00\x05\x16\x07resource fork",
-            "img.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
+            "img.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,  # a broken image: fails alone
         }
     )
     records, failures = run("upload.zip", data)
@@ -58,7 +58,7 @@ def test_zip_members_are_extracted_with_locations() -> None:
         ("beta", {"member": "docs/b.jsonl", "line": 1}, "jsonl"),
         ("gamma", {"member": "docs/b.jsonl", "line": 2}, "jsonl"),
     ]
-    assert [(f.reason, f.location) for f in failures] == [("unsupported_type:image/png", {"member": "img.png"})]
+    assert [(f.reason, f.location) for f in failures] == [("corrupt_image", {"member": "img.png"})]
 
 
 def test_nested_archives_and_depth_limit() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -154,14 +155,61 @@ def test_corrupt_epub() -> None:
 
 
 # -- PDF --------------------------------------------------------------------------------------
-def test_pdf_pages_and_needs_ocr() -> None:
+def test_pdf_pages_and_blank_page() -> None:
     records, failures = run(("doc.pdf", make_pdf(["Hello page one", None, "Third page text"])))
-    assert [(r.text.strip(), r.location) for r in records] == [
-        ("Hello page one", {"page": 1}),
-        ("Third page text", {"page": 3}),
+    assert [(r.text.strip(), r.location, r.modality) for r in records] == [
+        ("Hello page one", {"page": 1}, "text"),
+        ("Third page text", {"page": 3}, "text"),
     ]
     assert records[0].metadata["page_count"] == 3
+    # page 2 has no text layer: it is rendered and OCR'd, and OCR finds nothing on the blank page
+    assert [(f.reason, f.fatal, f.location) for f in failures] == [("no_text_found", False, {"page": 2})]
+
+
+def test_pdf_without_ocr_installed_reports_needs_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataharbor.ingest.ocr import engines
+
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None)  # as on a machine without Tesseract
+    engines.tesseract_languages.cache_clear()
+    try:
+        records, failures = run(("doc.pdf", make_pdf(["Hello page one", None, "Third page text"])))
+    finally:
+        monkeypatch.undo()
+        engines.tesseract_languages.cache_clear()
+    assert [r.location["page"] for r in records] == [1, 3]
     assert [(f.reason, f.fatal, f.data["pages"]) for f in failures] == [("needs_ocr", False, [2])]
+    assert "dataharbor[media]" in failures[0].detail
+
+
+def test_mixed_pdf_ocrs_the_scanned_pages_page_by_page(ocr_kit: Any) -> None:
+    scan = ocr_kit.text_image([ocr_kit.SENTENCE, "The second line of the scanned page."], mode="L")
+    data = ocr_kit.merge_pdfs([make_pdf(["Typed first page"]), ocr_kit.image_pdf([scan]), make_pdf(["Typed last"])])
+    records, failures = run(("mixed.pdf", data), ExtractOptions(languages=("en",), ocr_dpi=200))
+    assert failures == []
+    assert [(r.location, r.modality) for r in records] == [
+        ({"page": 1}, "text"),
+        ({"page": 2}, "image"),
+        ({"page": 3}, "text"),
+    ]
+    scanned = records[1]
+    assert ocr_kit.char_error_rate(scanned.text, f"{ocr_kit.SENTENCE}\nThe second line of the scanned page.") < 0.03
+    ocr = scanned.metadata["ocr"]
+    assert ocr["engine"] == "tesseract+rapidocr" and ocr["lines"] == 2 and 0.8 < ocr["confidence"] <= 1.0
+    assert scanned.metadata["page_count"] == 3 and scanned.metadata["dpi"] == 200
+    assert "ocr" not in records[0].metadata
+
+
+def test_garbage_text_layer_is_not_trusted() -> None:
+    from dataharbor.ingest.extractors.pdf import usable_text
+
+    assert usable_text("A normal sentence, with 3 numbers: 1, 2 and 3.")
+    assert usable_text("한국어 텍스트와 표")  # letters of any script count
+    assert not usable_text("!\"#$ %&'( )*+, -./:; <=>?")  # symbol soup from a broken font encoding
+    assert not usable_text("Text \ufffd\ufffd\ufffd\ufffd with unmapped glyphs \ue001\ue002\ue003")
+    # a page whose layer holds only control characters is OCR'd; its blank rendering has no text
+    records, failures = run(("doc.pdf", make_pdf(["Good page", "\\001\\002\\003\\004\\005"])))
+    assert [r.location["page"] for r in records] == [1]
+    assert [(f.reason, f.location) for f in failures] == [("no_text_found", {"page": 2})]
 
 
 def test_pdf_page_limit() -> None:
@@ -188,5 +236,5 @@ def test_corrupt_and_encrypted_pdf() -> None:
 def test_real_pdfs_have_text(path: Path) -> None:
     records, failures = run(path)
     assert sum(len(r.text.strip()) for r in records) > 200
-    assert all(f.reason == "needs_ocr" for f in failures)
+    assert all(f.reason in ("needs_ocr", "no_text_found") for f in failures)
     assert all(r.extractor == "pdf" and r.location["page"] >= 1 for r in records)

@@ -14,16 +14,30 @@ from dataharbor.ingest.walk import MemberFailure, source_from_bytes, walk
 @pytest.mark.parametrize(
     ("head", "kind"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
-        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 64, "audio/wav"),
-        (b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64, "video/mp4"),
         (b"{\\rtf1\\ansi hello}", "rtf"),
+        (b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "7z"),
     ],
 )
 def test_unsupported_types_are_named(head: bytes, kind: str) -> None:
     out = list(walk(source_from_bytes("file", head)))
     assert len(out) == 1 and isinstance(out[0], MemberFailure)
     assert out[0].reason == f"unsupported_type:{kind}" and out[0].location == {} and out[0].fatal
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 64, "audio/wav"),
+        (b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64, "video/mp4"),
+    ],
+)
+def test_broken_media_are_named_fatal_failures(head: bytes, kind: str) -> None:
+    out = list(walk(source_from_bytes("file", head)))
+    failures = [x for x in out if isinstance(x, MemberFailure) and x.fatal]
+    assert failures and all(isinstance(x, MemberFailure) for x in out)
+    assert failures[0].detected_type == kind
+    assert failures[0].reason in {"corrupt_image", "corrupt_media", "truncated_media", "truncated_image"}
 
 
 def test_pieces_carry_extractor_and_version() -> None:

@@ -110,7 +110,8 @@ def detect_type(head: bytes, filename: str) -> str:
         return magic
     encoding = sniff_encoding(head)
     if encoding is None:
-        return "binary"
+        # headerless PCM has no magic: a binary .pcm/.raw file is read with the declared format
+        return "audio/pcm" if ext in (".pcm", ".raw") else "binary"
     text = _decode_head(head, encoding)
     return _text_kind(text, ext)
 
@@ -193,6 +194,8 @@ def _media_magic(head: bytes) -> str | None:
         return {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/avi"}.get(head[8:12])
     if head.startswith(b"fLaC"):
         return "audio/flac"
+    if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio/aiff"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] in (0xFB, 0xF3, 0xF2)):
         return "audio/mpeg"
     if head.startswith(b"OggS"):

@@ -1,0 +1,188 @@
+"""`ocr_image`: Tesseract finds the lines in reading order, RapidOCR re-reads each line crop, and the
+more confident reading wins per line.
+
+Measured on the tuning set (bench/accuracy/ocr.py --tune; synthetic pages, never the evaluation
+data): RapidOCR's recogniser is the better reader of a well-cropped line, Tesseract the better
+page segmenter; their confidences are on different scales, so Tesseract's reading replaces
+RapidOCR's only when clearly surer (`Settings.tesseract_margin`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from dataharbor.ingest.ocr import engines, preprocess
+from dataharbor.ingest.ocr.languages import Plan, plan
+from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
+from dataharbor.ingest.ocr.types import OcrLine, OcrResult
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Knobs chosen on the synthetic tuning set (see docs/ocr.md)."""
+
+    min_line_px: int = 20  # median line height below which the page is upscaled ...
+    target_line_px: int = 36  # ... to about this height
+    max_upscale: float = 4.0
+    max_upscaled_pixels: int = 60_000_000
+    max_input_pixels: int = 40_000_000  # larger images are read downscaled (a 300 dpi A4 page is 8.7 M)
+    denoise: bool = True  # median filter on speckled pages
+    flatten: bool = True  # even out the lighting when the background varies
+    deskew: bool = True
+    pad_y: float = 0.15  # crop padding, as a share of the line height
+    pad_x: float = 0.3
+    use_rapid: bool = True
+    rapid_below: float = 0.95  # RapidOCR re-reads only lines Tesseract is less sure of (it costs ~0.2 s a line)
+    tesseract_margin: float = 0.15  # Tesseract's reading wins when its confidence exceeds RapidOCR's by this
+    min_confidence: float = 0.35  # lines read with less confidence are layout noise (rules, specks, pictures)
+
+
+DEFAULT = Settings()
+
+
+def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Settings = DEFAULT) -> OcrResult:
+    """Read the text of `image` in reading order; lines, boxes (input pixels) and confidences."""
+    engines.require_ocr()
+    the_plan = plan(tuple(languages))
+    gray = preprocess.normalise_polarity(preprocess.to_gray(image))
+    pre = min(1.0, math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1)))
+    if pre < 1.0:
+        gray = preprocess.upscale(gray, pre)
+    if gray.width < 4 or gray.height < 4:
+        return _result([], the_plan, "tesseract")
+    if the_plan.rapid_detects:
+        return _rapid_only(gray, the_plan, pre)
+    base = gray
+    if settings.flatten:
+        paper = preprocess.background(base)
+        if preprocess.background_range(paper) > preprocess.UNEVEN_BACKGROUND:
+            base = preprocess.flatten(base, paper)
+    scale = 1.0
+    work, angle = _clean(base, settings)
+    lines = _layout(work, the_plan)
+    heights = sorted(line.height for line in lines)
+    if heights and heights[len(heights) // 2] < settings.min_line_px:
+        factor = min(settings.max_upscale, settings.target_line_px / max(heights[len(heights) // 2], 1))
+        factor = min(factor, math.sqrt(settings.max_upscaled_pixels / (base.width * base.height)))
+        if factor > 1.2:  # small text: upscale the page before denoising, which would erase its strokes
+            scale = factor
+            work, angle = _clean(preprocess.upscale(base, factor), settings)
+            lines = _layout(work, the_plan)
+    read = _read_lines(work, lines, the_plan, settings)
+    mapper = _BoxMapper(angle, work.size, (round(base.width * scale), round(base.height * scale)), scale * pre)
+    for line in read:
+        line.bbox = mapper(line.bbox)
+    engine = "tesseract+rapidocr" if settings.use_rapid and the_plan.tesseract_reads else "tesseract"
+    if not the_plan.tesseract_reads:
+        engine = "rapidocr"
+    return _result(read, the_plan, engine)
+
+
+def _clean(image: Image.Image, settings: Settings) -> tuple[Image.Image, float]:
+    """Denoise when speckled, then deskew; returns the image and the rotation applied (degrees)."""
+    mask = preprocess.dark_mask(image)
+    if settings.denoise and preprocess.speckle_ratio(mask) > preprocess.SPECKLE_RATIO:
+        image = preprocess.denoise(image)
+        mask = preprocess.dark_mask(image)
+    if not settings.deskew:
+        return image, 0.0
+    return preprocess.deskew(image, mask)
+
+
+def _layout(image: Image.Image, the_plan: Plan) -> list[LayoutLine]:
+    lines = tesseract_lines(image, the_plan.tesseract, psm=3)
+    if not lines:  # a lone line or sparse label: automatic segmentation may find no block
+        lines = tesseract_lines(image, the_plan.tesseract, psm=6)
+    return lines
+
+
+def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, settings: Settings) -> list[OcrLine]:
+    if not the_plan.tesseract_reads:
+        reread = list(range(len(lines)))
+    elif settings.use_rapid:
+        reread = [i for i, line in enumerate(lines) if line.confidence < settings.rapid_below]
+    else:
+        reread = []
+    found = engines.rapid_recognize([_crop(image, lines[i].bbox, settings) for i in reread])
+    rapid = dict(zip(reread, found, strict=False))
+    out: list[OcrLine] = []
+    for i, line in enumerate(lines):
+        text, conf, engine = line.text, line.confidence, "tesseract"
+        if i in rapid:
+            r_text, r_conf = rapid[i][0].strip(), rapid[i][1]
+            if not the_plan.tesseract_reads or (r_text and conf <= r_conf + settings.tesseract_margin):
+                text, conf, engine = r_text, r_conf, "rapidocr"
+        text = " ".join(text.split())
+        if not text or conf < settings.min_confidence:
+            continue
+        out.append(OcrLine(text, line.bbox, round(conf, 4), engine, line.block))
+    return out
+
+
+def _crop(image: Image.Image, bbox: tuple[int, int, int, int], settings: Settings) -> np.ndarray:
+    left, top, right, bottom = bbox
+    h = max(bottom - top, 1)
+    pad_y, pad_x = round(h * settings.pad_y), round(h * settings.pad_x)
+    box = (
+        max(0, left - pad_x),
+        max(0, top - pad_y),
+        min(image.width, right + pad_x),
+        min(image.height, bottom + pad_y),
+    )
+    crop = np.asarray(image.crop(box).convert("L"), dtype=np.uint8)
+    return np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2))  # RapidOCR wants 3 channels (BGR)
+
+
+def _rapid_only(gray: Image.Image, the_plan: Plan, pre: float) -> OcrResult:
+    rgb = np.ascontiguousarray(np.repeat(np.asarray(gray, dtype=np.uint8)[:, :, None], 3, axis=2))
+    found = engines.rapid_full(rgb)
+    lines = []
+    for box, text, score in found:
+        xs, ys = [p[0] for p in box], [p[1] for p in box]
+        bbox = (round(min(xs) / pre), round(min(ys) / pre), round(max(xs) / pre), round(max(ys) / pre))
+        if text.strip():
+            lines.append(OcrLine(" ".join(text.split()), bbox, round(score, 4), "rapidocr", 0))
+    return _result(lines, the_plan, "rapidocr")
+
+
+def _result(lines: list[OcrLine], the_plan: Plan, engine: str) -> OcrResult:
+    parts: list[str] = []
+    for i, line in enumerate(lines):
+        if i:
+            parts.append("\n\n" if line.block != lines[i - 1].block else "\n")
+        parts.append(line.text)
+    chars = sum(len(line.text) for line in lines)
+    confidence = sum(line.confidence * len(line.text) for line in lines) / chars if chars else 0.0
+    return OcrResult("".join(parts), round(confidence, 4), lines, engine, the_plan.language)
+
+
+class _BoxMapper:
+    """Maps a box on the working image (upscaled by `scale`, then rotated by `angle`) to input pixels."""
+
+    def __init__(self, angle: float, work_size: tuple[int, int], unrotated: tuple[int, int], scale: float) -> None:
+        self.scale = scale
+        self.cos, self.sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        self.work_center = (work_size[0] / 2, work_size[1] / 2)
+        self.center = (unrotated[0] / 2, unrotated[1] / 2)
+        self.limit = (unrotated[0] / scale, unrotated[1] / scale)
+
+    def __call__(self, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        left, top, right, bottom = bbox
+        xs, ys = [], []
+        for x, y in ((left, top), (right, top), (left, bottom), (right, bottom)):
+            dx, dy = x - self.work_center[0], y - self.work_center[1]
+            # PIL's rotate(angle) turns the picture counter-clockwise; undo it, then the scaling
+            xs.append((self.center[0] + self.cos * dx - self.sin * dy) / self.scale)
+            ys.append((self.center[1] + self.sin * dx + self.cos * dy) / self.scale)
+        w, h = self.limit
+        return (
+            round(min(max(min(xs), 0), w)),
+            round(min(max(min(ys), 0), h)),
+            round(min(max(max(xs), 0), w)),
+            round(min(max(max(ys), 0), h)),
+        )

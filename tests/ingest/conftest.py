@@ -1,0 +1,93 @@
+"""Fixtures for the OCR tests: small images and PDFs rendered here (DejaVu fonts from Debian fonts-dejavu-core).
+
+Test modules are imported in importlib mode (no shared helper modules), so the helpers reach them as
+the `ocr_kit` fixture.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+SENTENCE = "The harbour master counted forty-two ships before noon."
+FRENCH = "Le garçon a déjà mangé une crème brûlée à l'hôtel."
+
+
+class OcrKit:
+    SENTENCE = SENTENCE
+    FRENCH = FRENCH
+
+    @staticmethod
+    def text_image(lines: list[str], size: int = 30, width: int = 1100, mode: str = "RGB") -> Image.Image:
+        font = ImageFont.truetype(FONT, size)
+        lead = round(size * 1.6)
+        image = Image.new("RGB", (width, 60 + lead * len(lines)), "white")
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(lines):
+            draw.text((30, 30 + i * lead), line, font=font, fill="black")
+        return image.convert(mode)
+
+    @staticmethod
+    def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **params)
+        return buffer.getvalue()
+
+    @staticmethod
+    def image_pdf(images: list[Image.Image], dpi: int = 200) -> bytes:
+        """A PDF whose pages are only pictures (a scan): no text layer at all."""
+        document = pdfium.PdfDocument.new()
+        try:
+            for image in images:
+                width, height = image.width * 72 / dpi, image.height * 72 / dpi
+                page = document.new_page(width, height)
+                obj = pdfium.PdfImage.new(document)
+                bitmap = pdfium.PdfBitmap.from_pil(image.convert("RGB"))
+                obj.set_bitmap(bitmap)
+                obj.set_matrix(pdfium.PdfMatrix().scale(width, height))
+                page.insert_obj(obj)
+                page.gen_content()
+                bitmap.close()
+                page.close()
+            buffer = io.BytesIO()
+            document.save(buffer)
+            return buffer.getvalue()
+        finally:
+            document.close()
+
+    @staticmethod
+    def merge_pdfs(parts: list[bytes]) -> bytes:
+        document = pdfium.PdfDocument.new()
+        try:
+            for part in parts:
+                source = pdfium.PdfDocument(part)
+                document.import_pages(source)
+                source.close()
+            buffer = io.BytesIO()
+            document.save(buffer)
+            return buffer.getvalue()
+        finally:
+            document.close()
+
+    @staticmethod
+    def char_error_rate(hypothesis: str, reference: str) -> float:
+        """Levenshtein distance / reference length, whitespace collapsed (line breaks do not count)."""
+        hyp = " ".join(unicodedata.normalize("NFKC", hypothesis).split())
+        ref = " ".join(unicodedata.normalize("NFKC", reference).split())
+        prev = list(range(len(ref) + 1))
+        for i, a in enumerate(hyp, 1):
+            cur = [i]
+            for j, b in enumerate(ref, 1):
+                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
+            prev = cur
+        return prev[-1] / max(len(ref), 1)
+
+
+@pytest.fixture
+def ocr_kit() -> type[OcrKit]:
+    return OcrKit
