@@ -82,8 +82,10 @@ def demo(
                     ("duplicates removed", st["duplicates"]),
                     ("kept records with PII redacted", st["records_with_pii"]),
                     ("flagged unsafe (kept, flagged)", st["flagged_unsafe"]),
+                    ("flagged for review (low OCR/ASR confidence)", st.get("flagged_review", 0)),
                 ],
             )
+            table("Kept records by modality", ["modality", "records"], st.get("modalities", {}).items())
             table("Dropped, by stage and reason", ["stage:reason", "records"], st["drop_reasons"].items())
             table("PII redacted, by type", ["entity", "found"], st["pii_entities"].items())
             table("Languages of kept records", ["language", "records"], st["languages"].items())
@@ -94,6 +96,15 @@ def demo(
                     f"{_location(redacted.provenance.location)}):"
                 )
                 console.print(redacted.text[:400], markup=False, highlight=False)
+            for media in [r for r in iter_records(harbor.store, version) if r.modality in ("image", "audio", "video")]:
+                read = media.metadata.get("ocr") or media.metadata.get("asr") or {}
+                how = "OCR" if "ocr" in media.metadata else "speech recognition"
+                console.print(
+                    f"\n[bold]Read by {how}[/] ({media.provenance.source_name} "
+                    f"{_location(media.provenance.location) or 'whole image'}, confidence "
+                    f"{float(read.get('confidence', 0)):.2f}):"
+                )
+                console.print(media.text[:300], markup=False, highlight=False)
             sample = next(iter_records(harbor.store, version, limit=1), None)
             where = f"{harbor.store.root}/{version.path}"
             console.print(f"\nVersion [bold]{DATASET}@v{version.number}[/] is in {where}")
