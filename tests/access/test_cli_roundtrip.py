@@ -55,6 +55,9 @@ def test_grant_read_deny_revoke_and_usage(tmp_path: Path) -> None:
     )  # fmt: skip
     up = cli.json("upload", "acme/letters", str(SAMPLES / "letters"), "--wait", "--profile", "minimal")
     assert up["version"] == 1
+    # audited when processed, but served for training only once a curator approves it (here: the operator)
+    approved_v1 = cli.json("review", "approve", "acme/letters@v1", "--comment", "letters checked", "--override")
+    assert approved_v1["state"] == "approved"
 
     # no grant yet: denied
     assert "no grant" in cli.denied("records", "acme/letters", "--purpose", "training", token=tina)

@@ -37,8 +37,8 @@ def world(harbor: Harbor, make_dataset: Callable[..., str], make_principal: Call
     make_principal("audrey", "auditor")
     with harbor.catalog.session() as s:
         for ref in ("acme/priv", "acme/open"):
-            ds = repo.get_dataset(s, ref)  # a committed (empty) version: enough to decide on
-            s.add(DatasetVersion(dataset_id=ds.id, number=1, state="processed", path=f"v/{ds.id}", manifest={}))
+            ds = repo.get_dataset(s, ref)  # an approved (empty) version: enough to decide on
+            s.add(DatasetVersion(dataset_id=ds.id, number=1, state="approved", path=f"v/{ds.id}", manifest={}))
         return {n: actor_of(get_principal(s, n), Scope.WRITE) for n in ("ann", "olga", "tina", "tom", "audrey")}
 
 

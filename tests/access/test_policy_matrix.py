@@ -61,7 +61,7 @@ def _resource(tier: str, state: str, grantee: int) -> tuple[Resource, str]:
         tier=tier,
         purposes=("training", "research"),
         version=1,
-        version_state="processed",
+        version_state="approved",  # released: the roles table below; other states in test_version_state_gates_*
         grants=grants,
     )
     return r, declared
@@ -72,7 +72,9 @@ def expected(role: str, action: Action, tier: str, grant: str) -> bool:
         return True  # platform operators: everything (their reads are logged like any other)
     owner = role in ("partner_admin", "partner_member")
     if role == "anonymous":
-        return tier == "open" and action in (Action.DATASET_READ_METADATA, Action.DATA_READ)
+        return tier == "open" and action in (Action.DATASET_READ_METADATA, Action.DATA_READ, Action.REPORT_READ)
+    if action == Action.REPORT_READ:  # figures and record ids: public for open data, else owner, curator, auditor
+        return tier == "open" or role in ("partner_admin", "partner_member", "curator", "auditor")
     if action == Action.DATA_READ:
         if role == "auditor":
             return False  # never content, whatever grant it holds
@@ -83,6 +85,7 @@ def expected(role: str, action: Action, tier: str, grant: str) -> bool:
         Action.DATASET_READ_METADATA: set(ROLES) - {"anonymous"},
         Action.DATA_UPLOAD: {"partner_admin", "partner_member"},
         Action.DATASET_CREATE: {"partner_admin"},
+        Action.DATA_WITHDRAW: {"partner_admin"},
         Action.GRANT_CREATE: {"partner_admin"},
         Action.GRANT_REVOKE: {"partner_admin"},
         Action.REQUEST_DECIDE: {"partner_admin"},
@@ -90,6 +93,7 @@ def expected(role: str, action: Action, tier: str, grant: str) -> bool:
         Action.REQUEST_READ: {"partner_admin", "auditor"},
         Action.USAGE_READ: {"partner_admin", "auditor"},
         Action.VERSION_APPROVE: {"curator"},
+        Action.VERSION_AUDIT: {"curator"},
         Action.REQUEST_CREATE: {"trainer"},
         Action.AUDITLOG_READ: {"auditor"},
         Action.PRINCIPAL_READ: {"auditor"},
@@ -177,8 +181,21 @@ def test_version_state_gates_content(state: str) -> None:
     assert authorize(LOCAL_ADMIN, Action.DATA_READ, r, now=NOW).allowed is readable_by_owner
 
 
-def test_approved_is_released_until_the_audit_issue_tightens_it() -> None:
-    assert {s.value for s in RELEASED_STATES} == {"processed", "audited", "approved"}
+def test_only_approved_versions_are_released() -> None:
+    assert {s.value for s in RELEASED_STATES} == {"approved"}
+
+
+@pytest.mark.parametrize("state", ["processing", "processed", "audited", "approved", "rejected", "withdrawn"])
+def test_version_state_gates_private_content_for_grant_holders(state: str) -> None:
+    r = replace(_resource("private", "live", TRAINER_ID)[0], version_state=state)
+    decision = authorize(ROLES["trainer"], Action.DATA_READ, r, "training", now=NOW)
+    assert decision.allowed is (state == "approved"), decision.reason
+    if not decision.allowed:
+        assert state in decision.reason  # says which state keeps it back
+    # the partner's own members and admins read their unreleased versions; curators need a grant like anyone
+    owner_reads = state in ("processed", "audited", "approved", "rejected")
+    assert authorize(ROLES["partner_admin"], Action.DATA_READ, r, now=NOW).allowed is owner_reads
+    assert not authorize(ROLES["curator"], Action.DATA_READ, r, "training", now=NOW).allowed
 
 
 @pytest.mark.parametrize(

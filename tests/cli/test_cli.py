@@ -62,7 +62,7 @@ def test_full_flow_with_json_output(tmp_path: Path) -> None:
     listed = _json(home, "dataset", "list")
     assert listed[0]["latest_version"] == 1  # type: ignore[index]
     shown = _json(home, "dataset", "show", "acme/docs")
-    assert shown["versions"][0]["state"] == "processed"  # type: ignore[index]
+    assert shown["versions"][0]["state"] == "audited"  # type: ignore[index]
     versions = _json(home, "versions", "acme/docs")
     assert len(versions[0]["integrity_root"]) == 64  # type: ignore[index]
     recs = _json(home, "records", "acme/docs@v1", "--limit", "3")

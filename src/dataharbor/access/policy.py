@@ -24,7 +24,10 @@ class Action(StrEnum):
     DATASET_READ_METADATA = "dataset.read_metadata"
     DATA_UPLOAD = "data.upload"
     DATA_READ = "data.read"  # the content of records (kept or dropped)
-    VERSION_APPROVE = "version.approve"
+    DATA_WITHDRAW = "data.withdraw"  # withdraw a contribution or a whole dataset (crypto-shredding, receipt)
+    VERSION_APPROVE = "version.approve"  # review: approve or reject an audited version
+    VERSION_AUDIT = "version.audit"
+    REPORT_READ = "report.read"  # a version's audit report (figures and record ids, never private content)
     GRANT_CREATE = "grant.create"
     GRANT_REVOKE = "grant.revoke"
     GRANT_READ = "grant.read"
@@ -49,7 +52,10 @@ REQUIRED_SCOPE: dict[Action, Scope] = {
     Action.PRINCIPAL_READ: Scope.READ,
     Action.DATASET_CREATE: Scope.WRITE,
     Action.DATA_UPLOAD: Scope.WRITE,
+    Action.DATA_WITHDRAW: Scope.WRITE,
     Action.VERSION_APPROVE: Scope.WRITE,
+    Action.VERSION_AUDIT: Scope.WRITE,
+    Action.REPORT_READ: Scope.READ,
     Action.GRANT_CREATE: Scope.WRITE,
     Action.GRANT_REVOKE: Scope.WRITE,
     Action.REQUEST_CREATE: Scope.WRITE,
@@ -62,10 +68,9 @@ REQUIRED_SCOPE: dict[Action, Scope] = {
 READABLE_STATES = frozenset(
     {VersionState.PROCESSED, VersionState.AUDITED, VersionState.APPROVED, VersionState.REJECTED}
 )
-# Version states released to everyone else (anonymous, trainers, grant holders). "approved" is not produced
-# yet: until the audit issue adds review, processed and audited versions count as released. Tightening
-# this one constant to {APPROVED} is all that issue needs to do here.
-RELEASED_STATES = frozenset({VersionState.PROCESSED, VersionState.AUDITED, VersionState.APPROVED})
+# Version states released to everyone else (anonymous, trainers, grant holders): the review gate. Only a version
+# a curator approved after its audit is served for training; processed, audited and rejected ones are not.
+RELEASED_STATES = frozenset({VersionState.APPROVED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +239,7 @@ def partners_use_their_own_datasets(q: Query) -> Opinion | None:
 
 @rule(
     Action.DATASET_CREATE,
+    Action.DATA_WITHDRAW,
     Action.GRANT_CREATE,
     Action.GRANT_REVOKE,
     Action.GRANT_READ,
@@ -247,15 +253,26 @@ def partner_admins_govern_their_data(q: Query) -> Opinion | None:
     return None
 
 
-@rule(Action.VERSION_APPROVE, Action.DATA_READ)
+@rule(Action.VERSION_APPROVE, Action.VERSION_AUDIT, Action.DATA_READ)
 def curators_review(q: Query) -> Opinion | None:
     if q.actor is None or not q.actor.has(Role.CURATOR):
         return None
-    if q.action == Action.VERSION_APPROVE:
+    if q.action in (Action.VERSION_APPROVE, Action.VERSION_AUDIT):
         return allow("curator")
     if q.resource.tier == Tier.OPEN:
         return allow("curator reviewing open data")
     return None  # private content needs a grant, as for anyone else
+
+
+@rule(Action.REPORT_READ)
+def audit_reports_are_shown(q: Query) -> Opinion | None:
+    if q.resource.tier == Tier.OPEN:
+        return allow("an open dataset's audit report is public")
+    if _owns(q, Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
+        return allow("the principal's own organisation's audit report")
+    if q.actor is not None and (q.actor.has(Role.CURATOR) or q.actor.has(Role.AUDITOR)):
+        return allow("curators and auditors read audit reports")
+    return abstain("a private dataset's audit report is shown to its partner, curators and auditors")
 
 
 @rule(Action.REQUEST_CREATE)

@@ -228,6 +228,17 @@ class DedupIndex:
             removed += self._delete(select(dedup_entries.c.id).where(dedup_entries.c.record_id.in_(chunk)))
         return removed
 
+    def remove_jobs(self, job_ids: Sequence[int]) -> int:
+        """Forget every record the jobs indexed (withdrawal of their contributions: one job per contribution).
+
+        Entries are keyed by the job that wrote them, so this needs no access to the (perhaps already
+        crypto-shredded) records themselves.
+        """
+        removed = 0
+        for chunk in _chunks(sorted(set(job_ids))):
+            removed += self._delete(select(dedup_entries.c.id).where(dedup_entries.c.job_id.in_(chunk)))
+        return removed
+
     def remove_dataset(self, dataset_id: int) -> int:
         """Forget every record of a dataset (withdrawal or deletion of the whole dataset)."""
         return self._delete(select(dedup_entries.c.id).where(dedup_entries.c.dataset_id == dataset_id))

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
+from dataharbor.access import operations as ops
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import Dataset
+from dataharbor.cli.access_cmds import TokenOpt, governed
 from dataharbor.cli.context import open_harbor
 from dataharbor.cli.render import console, emit_json, kv, table
 
@@ -106,14 +108,15 @@ def dataset_create(
     description: Annotated[str, typer.Option(help="One paragraph on what the data is.")] = "",
     text_field: Annotated[str, typer.Option(help="JSON/JSONL field holding the text (dotted path).")] = "text",
     text_column: Annotated[str, typer.Option(help="CSV/TSV column holding the text.")] = "text",
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a dataset owned by a partner, with its tier, licence and terms."""
+    """Create a dataset owned by a partner, with its tier, licence and terms (the partner's admin)."""
     partner, name, _ = repo.parse_ref(ref)
     langs = [x.strip() for x in languages.split(",") if x.strip()]
-    with open_harbor(ctx) as h, h.catalog.session() as s:
-        ds = repo.create_dataset(
-            s,
+    with governed(ctx, token) as (_, acc):
+        ds = ops.create_dataset(
+            acc,
             partner=partner,
             name=name,
             tier=tier,
@@ -139,12 +142,14 @@ def dataset_create(
 def dataset_list(
     ctx: typer.Context,
     partner: Annotated[str | None, typer.Option(help="Only this partner's datasets.")] = None,
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List datasets with tier, licence and latest version."""
-    with open_harbor(ctx) as h, h.catalog.session() as s:
+    """List datasets with tier, licence and latest version (those whose metadata you may see)."""
+    with governed(ctx, token) as (_, acc):
+        s = acc.session
         rows = []
-        for ds in repo.list_datasets(s, partner):
+        for ds in ops.visible_datasets(acc, partner):
             versions = repo.list_versions(s, ds.id)
             latest = versions[-1] if versions else None
             rows.append(
@@ -176,11 +181,15 @@ def dataset_list(
 
 @dataset_app.command("show")
 def dataset_show(
-    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")], as_json: JsonOpt = False
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="PARTNER/NAME")],
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show a dataset's terms and versions."""
-    with open_harbor(ctx) as h, h.catalog.session() as s:
-        ds = repo.get_dataset(s, ref)
+    with governed(ctx, token) as (_, acc):
+        s = acc.session
+        ds = ops.get_dataset(acc, ref)
         out = dataset_dict(ds) | {
             "versions": [
                 {"number": v.number, "state": v.state, "records": v.stats.get("version", {}).get("records")}

@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
+from dataharbor.access import operations as ops
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import Dataset, File, Job
 from dataharbor.cli.access_cmds import PurposeOpt, TokenOpt, governed
@@ -21,7 +22,6 @@ from dataharbor.cli.render import console, emit_json, human_bytes, kv, table
 from dataharbor.domain.enums import JobState
 from dataharbor.errors import NotFound
 from dataharbor.harbor import Harbor
-from dataharbor.ingest.upload import upload as upload_files
 from dataharbor.pipeline.jobs import JobOutcome, run_job
 from dataharbor.pipeline.profiles import load_profiles
 from dataharbor.select.browse import read_records, read_trace
@@ -78,6 +78,7 @@ def upload(
             "--language", "-l", help="Language of these files (repeatable); default: the dataset's languages."
         ),
     ] = None,
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Contribute files to a dataset and start processing them into a new version.
@@ -85,17 +86,16 @@ def upload(
     Scans, photos, recordings and videos are read by OCR and speech transcription (the `media` extra);
     the languages choose the OCR and speech models.
     """
-    with open_harbor(ctx) as h:
-        with h.catalog.session() as s:
-            result = upload_files(
-                s,
-                h.store,
-                dataset_ref=ref,
-                paths=paths,
-                note=note,
-                profile=profile or h.settings.profile,
-                options={"pcm_format": pcm_format, "languages": language or []},
-            )
+    with governed(ctx, token) as (h, acc):
+        result = ops.upload(  # committed: the job below reads the contribution in its own sessions
+            acc,
+            h.store,
+            dataset_ref=ref,
+            paths=paths,
+            note=note,
+            profile=profile or h.settings.profile,
+            options={"pcm_format": pcm_format, "languages": language or []},
+        )
         out: dict[str, Any] = {
             "dataset": result.dataset,
             "contribution": result.contribution_id,
@@ -163,10 +163,12 @@ def worker(ctx: typer.Context) -> None:
 def run_job_cmd(
     ctx: typer.Context,
     job_id: Annotated[int, typer.Argument(help="Job id (see `dataharbor jobs`).")],
+    token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run (or re-run after a failure or crash) one job now, in this process."""
-    with open_harbor(ctx) as h:
+    with governed(ctx, token) as (h, acc):
+        ops.authorize_job(acc, job_id)
         outcome = run_with_progress(h, job_id, quiet=as_json)
     if as_json:
         emit_json({"job": job_id, "version": outcome.version, "stats": outcome.stats})
@@ -253,15 +255,19 @@ def jobs(
 
 
 def versions(
-    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="PARTNER/NAME")], as_json: JsonOpt = False
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="PARTNER/NAME")],
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """List a dataset's versions with state, size and integrity root."""
-    with open_harbor(ctx) as h, h.catalog.session() as s:
-        ds = repo.get_dataset(s, ref)
+    """List a dataset's versions with state, size and integrity root (and the withdrawal of withdrawn ones)."""
+    with governed(ctx, token) as (h, acc):
+        _, found = ops.versions(acc, ref)
         rows = [
             {
                 "version": v.number,
                 "state": v.state,
+                "withdrawal": withdrawal,
                 "parent": v.parent_number,
                 "records": v.stats.get("version", {}).get("records"),
                 "dropped": v.stats.get("version", {}).get("decisions"),
@@ -270,7 +276,7 @@ def versions(
                 "path": f"{h.store.root}/{v.path}",
                 "created_at": v.created_at.isoformat(),
             }
-            for v in repo.list_versions(s, ds.id)
+            for v, withdrawal in found
         ]
     if as_json:
         emit_json(rows)
@@ -281,7 +287,7 @@ def versions(
             [
                 (
                     f"v{r['version']}",
-                    r["state"],
+                    r["state"] + (f" ({r['withdrawal']})" if r["withdrawal"] else ""),
                     r["records"],
                     r["dropped"],
                     (r["integrity_root"] or "")[:16],

@@ -28,6 +28,7 @@ class FileStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"
     DUPLICATE = "duplicate"  # the same bytes were already uploaded to this dataset
+    WITHDRAWN = "withdrawn"  # its contribution was withdrawn: blob deleted, no longer "already uploaded"
 
 
 class JobState(StrEnum):

@@ -107,7 +107,9 @@ def upload(
     known = {
         sha: name
         for sha, name in s.execute(
-            select(File.sha256, File.name).where(File.dataset_id == ds.id, File.status != FileStatus.FAILED.value)
+            select(File.sha256, File.name).where(
+                File.dataset_id == ds.id, File.status.notin_([FileStatus.FAILED.value, FileStatus.WITHDRAWN.value])
+            )
         )
     }
     for path, name in iter_upload_paths(paths):

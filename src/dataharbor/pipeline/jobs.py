@@ -55,6 +55,7 @@ class JobOutcome:
     version: int
     stats: dict[str, Any] = field(default_factory=dict)
     failed_files: list[tuple[str, str]] = field(default_factory=list)
+    audit: dict[str, Any] = field(default_factory=dict)  # the automatic audit: verdict, or the error it met
 
 
 def run_job(
@@ -164,6 +165,7 @@ def run_job(
         for stage in global_stages:
             stage.commit()
         outcome.stats = stats.to_dict()
+        outcome.audit = _audit(catalog, settings, job_id, prep.version_id)
         return outcome
     except BaseException as exc:
         for stage in global_stages:
@@ -174,6 +176,20 @@ def run_job(
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _audit(catalog: Catalog, settings: Settings, job_id: int, version_id: int) -> dict[str, Any]:
+    """Audit the committed version (processed → audited). A failing audit never fails the job: its error is
+    recorded on the job and the version stays `processed`, to be audited again with `dataharbor audit`."""
+    from dataharbor.audit.service import audit_after_job  # the audit layer reads versions: import it late
+
+    result = audit_after_job(catalog, settings, version_id)
+    if "error" in result:
+        with catalog.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None:
+                job.error = f"audit failed: {result['error']}"
+    return result
 
 
 def _job_keys(store: BlobStore, prep: _Prepared, job_id: int) -> JobKeys | None:

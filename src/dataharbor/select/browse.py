@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataharbor.access.context import AccessContext
-from dataharbor.access.policy import Action
+from dataharbor.access.policy import Action, Decision
 from dataharbor.access.resources import dataset_resource
+from dataharbor.access.subjects import Resource
+from dataharbor.access.withdrawal import refuse_withdrawn_read
 from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File
 from dataharbor.catalog.repo import READABLE
-from dataharbor.domain.enums import Tier
+from dataharbor.domain.enums import Tier, VersionState
 from dataharbor.domain.record import Record, dataset_id_of
 from dataharbor.errors import InvalidInput, NotFound
 from dataharbor.store.blobs import BlobStore
@@ -90,19 +92,31 @@ def _read_confidence(r: Record) -> dict[str, Any] | None:
     return None
 
 
-def trace(s: Session, store: BlobStore, record_id: str) -> Trace:
-    """Find `record_id` in the newest readable version that holds it (kept or dropped)."""
+def _dataset_of_record(s: Session, record_id: str) -> Dataset:
     ds_id = dataset_id_of(record_id)
     if ds_id is None:
         raise InvalidInput(f"'{record_id}' is not a record id (expected d<dataset>-<hash>)", record=record_id)
     ds = s.get(Dataset, ds_id)
     if ds is None:
         raise NotFound(f"Record '{record_id}': its dataset no longer exists", record=record_id)
-    versions = s.scalars(
+    return ds
+
+
+def _readable_versions(s: Session, ds: Dataset) -> Sequence[DatasetVersion]:
+    """The dataset's readable versions, newest first."""
+    return s.scalars(
         select(DatasetVersion)
         .where(DatasetVersion.dataset_id == ds.id, DatasetVersion.state.in_([v.value for v in READABLE]))
         .order_by(DatasetVersion.number.desc())
     ).all()
+
+
+def trace(s: Session, store: BlobStore, record_id: str, *, versions: Sequence[DatasetVersion] | None = None) -> Trace:
+    """Find `record_id` in the newest readable version that holds it (kept or dropped); only among
+    `versions` when given (the ones the caller may read)."""
+    ds = _dataset_of_record(s, record_id)
+    if versions is None:
+        versions = _readable_versions(s, ds)
     for version in versions:
         for shard in version.manifest.get("shards", []):
             with open_shard(store.fs, store.root, shard["path"], store.shard_key(shard)) as fh:
@@ -163,10 +177,14 @@ def read_records(
     dropped: bool = False,
     limit: int | None = None,
 ) -> list[Record]:
-    """Records of `version` for `acc.actor`, if the policy allows it; reads of private content are logged."""
+    """Records of `version` for `acc.actor`, if the policy allows it; reads of private content are logged.
+
+    A withdrawn version answers `Gone` with the withdrawal's reference."""
     ds = acc.session.get(Dataset, version.dataset_id)
     if ds is None:
         raise NotFound(f"Version {version.id}: its dataset no longer exists")
+    if version.state == VersionState.WITHDRAWN:
+        refuse_withdrawn_read(acc, ds, version, purpose)
     resource = dataset_resource(acc.session, ds, version, acc.actor)
     decision = acc.require(Action.DATA_READ, resource, purpose)  # a denial is logged and raises
     recs = list(iter_records(store, version, dropped=dropped, limit=limit))
@@ -177,16 +195,27 @@ def read_records(
 
 
 def read_trace(acc: AccessContext, store: BlobStore, record_id: str, *, purpose: str | None = None) -> Trace:
-    """`trace` for `acc.actor`: the trace shows the record's text, so it is a read of content."""
-    found = trace(acc.session, store, record_id)
-    ds = acc.session.get(Dataset, dataset_id_of(record_id))
-    assert ds is not None
-    version = acc.session.scalar(
-        select(DatasetVersion).where(DatasetVersion.dataset_id == ds.id, DatasetVersion.number == found.version)
-    )
-    assert version is not None
-    resource = dataset_resource(acc.session, ds, version, acc.actor)
-    decision = acc.require(Action.DATA_READ, resource, purpose)
+    """`trace` for `acc.actor`: the trace shows the record's text, so it is a read of content.
+
+    The policy decides before anything is looked up: the search covers only the versions the actor may
+    read, so "not found" never tells a caller who may not read the dataset whether a record exists.
+    """
+    s = acc.session
+    ds = _dataset_of_record(s, record_id)
+    allowed: list[tuple[DatasetVersion, Resource, Decision]] = []
+    versions = _readable_versions(s, ds)
+    for version in versions:
+        resource = dataset_resource(s, ds, version, acc.actor)
+        decision = acc.decide(Action.DATA_READ, resource, purpose)
+        if decision.allowed:
+            allowed.append((version, resource, decision))
+    if not allowed:
+        if versions:  # the denial for the newest version, logged, and Forbidden raised
+            acc.require(Action.DATA_READ, dataset_resource(s, ds, versions[0], acc.actor), purpose)
+        acc.require(Action.DATASET_READ_METADATA, dataset_resource(s, ds))
+        raise NotFound(f"Record '{record_id}' not found: '{ds.ref}' has no readable version", record=record_id)
+    found = trace(s, store, record_id, versions=[v for v, _, _ in allowed])
+    version, resource, decision = next(a for a in allowed if a[0].number == found.version)
     if ds.tier == Tier.PRIVATE:
         details = {"version": version.number, "records": 1, "what": "trace", "record": record_id}
         acc.audit(Action.DATA_READ, resource, decision, purpose, **details)

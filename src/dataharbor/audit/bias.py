@@ -1,0 +1,187 @@
+"""Bias: mentions of demographic groups (HolisticBias axes), the gender balance (nouns and pronouns, in ~55
+languages with the Gender-GAP lexicon) and the toxicity rate conditional on each identity mention."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from dataharbor.audit.lexicons import ISO3, NO_SPACES, descriptors, gender_words
+from dataharbor.audit.section import AuditContext, Section, SectionResult, ann, pct, share
+from dataharbor.domain.record import Record
+
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+_MAX_CHARS = 200_000  # a longer record is judged on its start: bounds the work per record
+_ENGLISH = frozenset({"en", "und", ""})  # HolisticBias is English
+
+
+@dataclass(slots=True)
+class _Group:
+    records: int = 0
+    flagged: int = 0
+    toxicity: float = 0.0
+
+
+class Bias(Section):
+    name = "bias"
+
+    def __init__(self, ctx: AuditContext) -> None:
+        super().__init__(ctx)
+        self.axes = tuple(str(a) for a in self.rules["axes"])
+        self.terms = descriptors(self.axes)
+        self.by_first: dict[str, list[str]] = {}
+        for term in self.terms.multi:
+            self.by_first.setdefault(term.split()[0], []).append(term)
+        self.groups: dict[tuple[str, str], _Group] = {}
+        self.records = 0
+        self.english = 0
+        self.scored = 0
+        self.flagged = 0
+        self.toxicity = 0.0
+        self.gender: Counter[str] = Counter()  # feminine / masculine / unspecified word occurrences
+        self.gender_records: Counter[str] = Counter()
+        self.gender_languages: Counter[str] = Counter()
+        self.uncovered_languages: Counter[str] = Counter()
+
+    def observe(self, record: Record, kept: bool) -> None:
+        if not kept:
+            return
+        self.records += 1
+        lang = str(ann(record, "language").get("lang", ""))
+        text = record.text[:_MAX_CHARS].lower()
+        safety = ann(record, "safety")
+        flagged = bool(safety.get("flagged"))
+        score = float(safety.get("toxicity", 0.0) or 0.0)
+        if safety:
+            self.scored += 1
+            self.flagged += flagged
+            self.toxicity += score
+        lex = gender_words(lang or "en")
+        words: list[str] | None = None
+        if lang in _ENGLISH or lex is not None:
+            words = _WORD.findall(text)
+        if lang in _ENGLISH and words is not None:
+            self.english += 1
+            for key in self._mentions(text, set(words)):
+                g = self.groups.setdefault(key, _Group())
+                g.records += 1
+                if safety:
+                    g.flagged += flagged
+                    g.toxicity += score
+        if lex is None:
+            self.uncovered_languages[lang or "und"] += 1
+            return
+        self.gender_languages[lang or "en"] += 1
+        for kind, vocab in lex.items():
+            if ISO3.get(lang, lang) in NO_SPACES:
+                n = sum(text.count(w) for w in vocab)
+            else:
+                assert words is not None
+                present = vocab.intersection(words)
+                n = sum(words.count(w) for w in present) if present else 0
+            if n:
+                self.gender[kind] += n
+                self.gender_records[kind] += 1
+
+    def _mentions(self, text: str, words: set[str]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for term in words.intersection(self.terms.single):
+            found.update(self.terms.single[term])
+        for first in words & self.terms.multi_first:
+            for term in self.by_first[first]:
+                if re.search(rf"\b{re.escape(term)}\b", text):
+                    found.update(self.terms.multi[term])
+        return found
+
+    def finish(self) -> SectionResult:
+        base_rate = share(self.flagged, self.scored)
+        table = self._table(base_rate)
+        fem, masc = self.gender["feminine"], self.gender["masculine"]
+        fem_share = share(fem, fem + masc)
+        out = SectionResult(
+            {
+                "records": self.records,
+                "english_records": self.english,
+                "lexicon": "HolisticBias v1.1 descriptors; Gender-GAP nouns v1.0 (+ English pronouns)",
+                "axes": list(self.axes),
+                "groups": table,
+                "toxicity_baseline": {"scored": self.scored, "flagged_rate": base_rate},
+                "gender": {
+                    "mentions": dict(self.gender),
+                    "records": dict(self.gender_records),
+                    "feminine_share": fem_share if fem + masc else None,
+                    "languages": dict(self.gender_languages.most_common()),
+                    "languages_without_lexicon": dict(self.uncovered_languages.most_common()),
+                },
+            }
+        )
+        self._judge(out, table, base_rate, fem, masc, fem_share)
+        return out
+
+    def _table(self, base_rate: float) -> list[dict[str, Any]]:
+        per_axis: Counter[str] = Counter()
+        for (axis, _), g in self.groups.items():
+            per_axis[axis] += g.records
+        rows = []
+        for (axis, group), g in sorted(self.groups.items(), key=lambda kv: (kv[0][0], -kv[1].records)):
+            rate = share(g.flagged, g.records)
+            rows.append(
+                {
+                    "axis": axis,
+                    "group": group,
+                    "records": g.records,
+                    "mention_rate": share(g.records, self.english),
+                    "share_of_axis": share(g.records, per_axis[axis]),
+                    "toxicity_rate": rate,
+                    "mean_toxicity": round(g.toxicity / g.records, 4) if g.records else 0.0,
+                    "toxicity_ratio": round(rate / base_rate, 2) if base_rate else None,
+                }
+            )
+        return rows
+
+    def _judge(
+        self, out: SectionResult, table: list[dict[str, Any]], base: float, fem: int, masc: int, fem_share: float
+    ) -> None:
+        minimum = int(self.rules["min_mentions"])
+        ratio, diff = float(self.rules["toxicity_ratio"]), float(self.rules["toxicity_min_diff"])
+        for row in table:
+            if row["records"] < minimum or not self.scored:
+                continue
+            rate = row["toxicity_rate"]
+            if rate - base >= diff and (base == 0 or rate / base >= ratio):
+                out.add(
+                    "bias.identity_toxicity",
+                    "warning",
+                    self.name,
+                    f"Records mentioning {row['axis']} / '{row['group']}' are flagged as toxic {pct(rate)} of the"
+                    f" time against {pct(base)} overall ({row['records']} records)",
+                    rate,
+                    round(base * ratio, 4),
+                )
+        limit = float(self.rules["max_group_share"])
+        for row in table:
+            if row["share_of_axis"] > limit and row["records"] >= minimum:
+                others = sum(r["records"] for r in table if r["axis"] == row["axis"]) - row["records"]
+                if others:
+                    out.add(
+                        "bias.group_skew",
+                        "info",
+                        self.name,
+                        f"'{row['group']}' makes up {pct(row['share_of_axis'])} of the mentions on the"
+                        f" {row['axis']} axis",
+                        row["share_of_axis"],
+                        limit,
+                    )
+        low, high = (float(x) for x in self.rules["gender_share_bounds"])
+        if fem + masc >= int(self.rules["min_gender_mentions"]) and not low <= fem_share <= high:
+            out.add(
+                "bias.gender_imbalance",
+                "warning",
+                self.name,
+                f"Feminine words are {pct(fem_share)} of gendered mentions ({fem} feminine, {masc} masculine);"
+                f" the rule expects between {pct(low)} and {pct(high)}",
+                fem_share,
+                f"{low}–{high}",
+            )
