@@ -75,7 +75,7 @@ def test_identity_toxicity_and_gender_balance() -> None:
         bias.observe(_rec(i, "The Buddhist man said he would come back.", toxic=True), True)
     for i in range(10, 40):
         bias.observe(_rec(i, "He and his brother fixed the roof; the older man helped him."), True)
-    for i in range(40, 50):  # French: the Gender-GAP lexicon counts feminine and masculine nouns
+    for i in range(40, 50):  # French: the shipped gender nouns count feminine and masculine nouns
         bias.observe(_rec(i, "La femme et sa fille sont arrivées.", lang="fr"), True)
     out = bias.finish()
     groups = {(g["axis"], g["group"]): g for g in out.summary["groups"]}
@@ -105,3 +105,24 @@ def test_licence_and_consent_conflicts(terms: dict[str, object], code: str, seve
     assert not Licence(_ctx()).finish().findings  # the clean terms raise nothing
     found = {f.code: f.severity for f in Licence(_ctx(**terms)).finish().findings}
     assert found.get(code) == severity, found
+
+
+def test_the_gender_gap_lexicon_can_be_pointed_at_and_extends_the_shipped_nouns(tmp_path: Path) -> None:
+    from dataharbor.audit.lexicons import gender_languages, gender_words
+    from dataharbor.errors import ConfigError
+
+    shipped = gender_languages()
+    assert set(shipped) == {"eng", "fra", "deu", "spa", "ita", "por", "nld"}
+    assert gender_words("fi") is None  # Finnish is not shipped
+    folder = tmp_path / "gender"
+    folder.mkdir()
+    (folder / "fin_nouns.json").write_text(
+        '{"feminine": [{"singular": "nainen", "plural": "naiset"}], "masculine": [{"singular": "mies", '
+        '"plural": "miehet"}], "unspecified": [{"singular": "ihminen", "plural": "ihmiset"}]}',
+        encoding="utf-8",
+    )
+    fin = gender_words("fi", str(folder))
+    assert fin is not None and fin["feminine"] == {"nainen", "naiset"} and "mies" in fin["masculine"]
+    assert "woman" in (gender_words("en", str(folder)) or {})["feminine"]  # the shipped languages stay
+    with pytest.raises(ConfigError):
+        gender_words("fi", str(tmp_path / "missing"))

@@ -1,5 +1,5 @@
 """Bias: mentions of demographic groups (HolisticBias axes), the gender balance (nouns and pronouns, in ~55
-languages with the Gender-GAP lexicon) and the toxicity rate conditional on each identity mention."""
+languages with a gender-noun lexicon) and the toxicity rate conditional on each identity mention."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Bias(Section):
         super().__init__(ctx)
         self.axes = tuple(str(a) for a in self.rules["axes"])
         self.terms = descriptors(self.axes)
+        self.lexicon_dir = str(self.rules.get("gender_lexicon_dir") or "")
         self.by_first: dict[str, list[str]] = {}
         for term in self.terms.multi:
             self.by_first.setdefault(term.split()[0], []).append(term)
@@ -58,7 +59,7 @@ class Bias(Section):
             self.scored += 1
             self.flagged += flagged
             self.toxicity += score
-        lex = gender_words(lang or "en")
+        lex = gender_words(lang or "en", self.lexicon_dir)
         words: list[str] | None = None
         if lang in _ENGLISH or lex is not None:
             words = _WORD.findall(text)
@@ -104,7 +105,9 @@ class Bias(Section):
             {
                 "records": self.records,
                 "english_records": self.english,
-                "lexicon": "HolisticBias v1.1 descriptors; Gender-GAP nouns v1.0 (+ English pronouns)",
+                "lexicon": "HolisticBias v1.1 descriptors; "
+                + ("Gender-GAP nouns from " + self.lexicon_dir if self.lexicon_dir else "DataHarbor gender nouns v1")
+                + " (+ English pronouns)",
                 "axes": list(self.axes),
                 "groups": table,
                 "toxicity_baseline": {"scored": self.scored, "flagged_rate": base_rate},

@@ -1,5 +1,10 @@
-"""The bias lexicons shipped with the audit (see lexicons/SOURCES.md): HolisticBias descriptors and the
-Gender-GAP multilingual gender nouns."""
+"""The bias lexicons of the audit (see lexicons/SOURCES.md): HolisticBias descriptors, and gender nouns.
+
+The gender nouns shipped are DataHarbor's own (CC0) for en, fr, de, es, it, pt and nl. The Gender-GAP
+multilingual lexicon (55 languages) is not shipped — its files carry no licence of their own — but an
+operator who has it can point the audit's `bias.gender_lexicon_dir` rule at its `*_nouns.json` folder;
+its languages then extend (and, where both cover a language, replace) the shipped table.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from dataharbor.errors import ConfigError
 
 # ISO 639-1 (what the language stage writes) -> the ISO 639-3 names of the Gender-GAP files
 ISO3 = {
@@ -64,10 +72,10 @@ def descriptors(axes: tuple[str, ...]) -> Descriptors:
 
 
 @lru_cache(maxsize=64)
-def gender_words(language: str) -> dict[str, frozenset[str]] | None:
+def gender_words(language: str, lexicon_dir: str = "") -> dict[str, frozenset[str]] | None:
     """Feminine / masculine / unspecified words of `language` (ISO 639-1 or -3), or None if not covered."""
     code = ISO3.get(language, language)
-    table: dict[str, dict[str, list[str]]] = _gender_table()
+    table: dict[str, dict[str, list[str]]] = _gender_table(lexicon_dir)
     if code not in table:
         return None
     words = {k: set(v) for k, v in table[code].items()}
@@ -77,11 +85,33 @@ def gender_words(language: str) -> dict[str, frozenset[str]] | None:
     return {k: frozenset(v) for k, v in words.items()}
 
 
-@lru_cache(maxsize=1)
-def _gender_table() -> dict[str, dict[str, list[str]]]:
-    loaded: dict[str, dict[str, list[str]]] = _load("gender_gap_nouns.json")
-    return loaded
+@lru_cache(maxsize=4)
+def _gender_table(lexicon_dir: str = "") -> dict[str, dict[str, list[str]]]:
+    table: dict[str, dict[str, list[str]]] = _load("gender_nouns.json")
+    if lexicon_dir:
+        table = {**table, **gender_gap_folder(Path(lexicon_dir))}
+    return table
 
 
-def gender_languages() -> list[str]:
-    return sorted(_gender_table())
+def gender_gap_folder(folder: Path) -> dict[str, dict[str, list[str]]]:
+    """Gender-GAP's `<iso3>_nouns.json` files ({"feminine": [{"singular", "plural"}], ...}) as one table."""
+    if not folder.is_dir():
+        raise ConfigError(f"The audit's gender lexicon folder '{folder}' does not exist")
+    table: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(folder.glob("*_nouns.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        classes: dict[str, list[str]] = {}
+        for kind in ("feminine", "masculine", "unspecified"):
+            words: set[str] = set()
+            for item in raw.get(kind, []):
+                forms = item.values() if isinstance(item, dict) else [item]
+                words.update(str(w).lower().strip() for w in forms if str(w).strip())
+            classes[kind] = sorted(words)
+        table[path.name.split("_", 1)[0]] = classes
+    if not table:
+        raise ConfigError(f"The audit's gender lexicon folder '{folder}' holds no *_nouns.json file")
+    return table
+
+
+def gender_languages(lexicon_dir: str = "") -> list[str]:
+    return sorted(_gender_table(lexicon_dir))

@@ -412,7 +412,8 @@ def _bias_html(b: dict[str, Any], findings: list[dict[str, Any]]) -> list[str]:
     return [
         "<h2>" + SECTION_TITLES["bias"] + "</h2>",
         "<p>How often groups of people are mentioned (HolisticBias descriptors, English text), how balanced "
-        "feminine and masculine words are (Gender-GAP lexicon, many languages), and whether text that mentions a "
+        "feminine and masculine words are (gender nouns of the language, + English pronouns), and whether text "
+        "that mentions a "
         f"group is more often toxic than the data overall ({base:.1%} of scored records).</p>",
         "<h3>Gendered words</h3>",
         svg.hbars([(k, float(n)) for k, n in mentions.items()]),
