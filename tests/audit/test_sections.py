@@ -126,3 +126,15 @@ def test_the_gender_gap_lexicon_can_be_pointed_at_and_extends_the_shipped_nouns(
     assert "woman" in (gender_words("en", str(folder)) or {})["feminine"]  # the shipped languages stay
     with pytest.raises(ConfigError):
         gender_words("fi", str(tmp_path / "missing"))
+
+
+def test_the_residual_scan_holds_a_bounded_window_of_long_records() -> None:
+    from dataharbor.audit.pii import RESIDUAL_WINDOW, residual_window
+
+    short = Record("d1-a", "call me on 020 7946 0321", Provenance("0" * 64, "f", "text", "1"))
+    assert residual_window(short) == short.text
+    long_text = " ".join(f"word{i}" for i in range(200_000))
+    long = Record("d1-b", long_text, Provenance("0" * 64, "f", "text", "1"))
+    window = residual_window(long)
+    assert 0.9 * RESIDUAL_WINDOW < len(window) <= RESIDUAL_WINDOW and window in long_text
+    assert window.split()[0].startswith("word") and window == residual_window(long)  # whole words, reproducible

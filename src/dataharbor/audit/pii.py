@@ -3,6 +3,7 @@ reservoir sample of kept records with the platform's own recognisers."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from dataharbor.audit.rules import Severity
@@ -45,8 +46,9 @@ class Pii(Section):
                 self.ex_found.add(self.ctx.example(record, text=False))
             if found.get("redacted"):
                 self.redacted += 1
-        # only the id, the language and the text of a sampled record are held, for the residual scan below
-        self.sample.add((record.id, str(ann(record, "language").get("lang", "")), record.text))
+        # only the id, the language and a window of the text of a sampled record are held, for the residual
+        # scan below: memory and scan time stay bounded however long the records are
+        self.sample.add((record.id, str(ann(record, "language").get("lang", "")), residual_window(record)))
 
     def _residual(self) -> tuple[Counter[str], list[str]]:
         kinds: Counter[str] = Counter()
@@ -131,3 +133,18 @@ class Pii(Section):
                 [{"record_id": rid} for rid in hits[: self.ctx.examples().limit]],
             )
         return out
+
+
+RESIDUAL_WINDOW = 20_000  # characters of a sampled record re-scanned for personal data
+
+
+def residual_window(record: Record, size: int = RESIDUAL_WINDOW) -> str:
+    """The whole text of a short record; for a long one, a window at an offset drawn from its id (reproducible),
+    cut at whitespace so no value is split at the window's edges."""
+    text = record.text
+    if len(text) <= size:
+        return text
+    offset = int(hashlib.sha256(record.id.encode()).hexdigest()[:8], 16) % (len(text) - size)
+    start = text.find(" ", offset) + 1 or offset
+    end = text.rfind(" ", start, start + size) if start + size < len(text) else len(text)
+    return text[start : end if end > start else start + size]
