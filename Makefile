@@ -7,9 +7,12 @@ setup:
 demo: setup
 	.venv/bin/dataharbor demo
 
-# the whole suite, slow tests included (what CI runs)
+# the whole suite, slow tests included (what CI runs): on SQLite, then every test that uses the catalog on
+# PostgreSQL (127.0.0.1:5432, user postgres; started by scripts/ensure_postgres.sh; that pass fails if none answers)
 test: setup
 	.venv/bin/pytest -m "slow or not slow"
+	./scripts/ensure_postgres.sh
+	DATAHARBOR_TEST_DATABASE=postgres .venv/bin/pytest -m "slow or not slow"
 
 # the fast subset, for the edit-test loop
 test-fast: setup

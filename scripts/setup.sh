@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # make; OCR (tesseract + English/French models, fonts for rendered test pages); audio/video decoding (ffmpeg);
-# synthetic speech and audio editing for tests (espeak-ng, sox)
-SYSTEM_PACKAGES=(make tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra fonts-dejavu-core ffmpeg espeak-ng sox)
+# synthetic speech and audio editing for tests (espeak-ng, sox); PostgreSQL for the catalog's second test pass
+SYSTEM_PACKAGES=(make tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra fonts-dejavu-core ffmpeg espeak-ng sox postgresql)
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
@@ -27,7 +27,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev,postgres,media]'
+  .venv/bin/python -m pip install -q -e '.[dev,postgres,media,s3]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

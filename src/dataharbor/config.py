@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,14 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("./harbor"), description="Folder for the embedded catalog and store.")
     database_url: str = Field(default="", description="SQLAlchemy URL of the catalog (default: SQLite in home).")
     store_url: str = Field(default="", description="fsspec URL of the blob and version store (default: home/store).")
+    store_endpoint_url: str = Field(
+        default="", description="Endpoint of an S3-compatible store, e.g. MinIO or Ceph (default: AWS S3)."
+    )
+    store_region: str = Field(default="", description="Region of the S3 store (default: the AWS SDK's).")
+    store_access_key_id: str = Field(
+        default="", description="Access key of the S3 store (default: the AWS SDK's chain: environment, profile, role)."
+    )
+    store_secret_access_key: SecretStr = Field(default=SecretStr(""), description="Secret key of the S3 store.")
     pipeline_config: str = Field(default="", description="Pipeline profiles file (default: the built-in one).")
     profile: str = Field(default="default", description="Pipeline profile used when none is named.")
     executor: str = Field(default="process", description="`inline` (in-process) or `process` (local pool).")
@@ -72,6 +81,28 @@ class Settings(BaseSettings):
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or str(self.resolved_home / "store")
+
+    @property
+    def store_options(self) -> dict[str, Any]:
+        """fsspec options of an S3 store (empty for any other store)."""
+        if not self.store_url.startswith(("s3://", "s3a://")):
+            return {}
+        # several processes and machines write one bucket: a cached listing would hide what the others wrote
+        options: dict[str, Any] = {"use_listings_cache": False}
+        if self.store_endpoint_url:
+            options["endpoint_url"] = self.store_endpoint_url
+        if self.store_region:
+            options["client_kwargs"] = {"region_name": self.store_region}
+        if self.store_access_key_id:
+            options["key"] = self.store_access_key_id
+            options["secret"] = self.store_secret_access_key.get_secret_value()
+        return options
+
+    def model_post_init(self, context: Any, /) -> None:
+        if self.store_options:
+            from dataharbor.store.blobs import share_store_options  # only S3 deployments pay for the import
+
+            share_store_options(self.store_url, self.store_options)
 
 
 @lru_cache(maxsize=1)

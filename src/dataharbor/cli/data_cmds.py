@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -19,11 +18,12 @@ from dataharbor.catalog.models import Dataset, File, Job
 from dataharbor.cli.access_cmds import PurposeOpt, TokenOpt, governed
 from dataharbor.cli.context import open_harbor, settings_from
 from dataharbor.cli.render import console, emit_json, human_bytes, kv, table
-from dataharbor.domain.enums import JobState
-from dataharbor.errors import NotFound
+from dataharbor.errors import InvalidInput, NotFound
 from dataharbor.harbor import Harbor
+from dataharbor.pipeline.claims import DEFAULT_LEASE_S
 from dataharbor.pipeline.jobs import JobOutcome, run_job
 from dataharbor.pipeline.profiles import load_profiles
+from dataharbor.pipeline.runner import run_worker
 from dataharbor.select.browse import read_records, read_trace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -141,23 +141,34 @@ def start_background_worker(h: Harbor) -> None:
         )
 
 
-def worker(ctx: typer.Context) -> None:
-    """Process queued jobs one after another until none is left (one worker per home at a time)."""
-    settings = settings_from(ctx)
-    lock_path = settings.resolved_home / "worker.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits, then finds what the first left
-        with open_harbor(ctx) as h:
-            while True:
-                with h.catalog.session() as s:
-                    job_id = s.scalar(select(Job.id).where(Job.state == JobState.QUEUED.value).order_by(Job.id))
-                if job_id is None:
-                    return
-                try:
-                    outcome = run_job(h.catalog, h.settings, job_id)
-                    console.print(f"job {job_id}: version {outcome.dataset}@v{outcome.version}")
-                except Exception as exc:  # recorded on the job; the next job still runs
-                    console.print(f"job {job_id} failed: {exc}")
+def worker(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Run at most one job, then exit.")] = False,
+    poll: Annotated[
+        float | None,
+        typer.Option(help="Keep running: when no job is waiting, look again every SECONDS (production)."),
+    ] = None,
+    lease: Annotated[
+        float,
+        typer.Option(help="Seconds a job stays held without a heartbeat before another worker may take it over."),
+    ] = DEFAULT_LEASE_S,
+    name: Annotated[str, typer.Option(help="This worker's name in the catalog (default: host:pid:random).")] = "",
+) -> None:
+    """Claim queued jobs from the catalog and run them; any number of workers may share one catalog and store.
+
+    Without --poll, exits when no job is left. SIGTERM/SIGINT: exits at once when idle; a running job is
+    abandoned cleanly and put back in the queue. A killed worker's job is taken over when its lease expires.
+    """
+    if poll is not None and poll <= 0:
+        raise InvalidInput(f"--poll must be > 0 seconds, got {poll}")
+    if lease < 2:
+        raise InvalidInput(f"--lease must be at least 2 seconds, got {lease}")
+    with open_harbor(ctx) as h:
+        report = run_worker(h, once=once, poll=poll, lease_s=lease, name=name, log=console.print)
+    console.print(
+        f"worker {report.name}: {len(report.succeeded)} succeeded, {len(report.failed)} failed, "
+        f"{len(report.requeued)} requeued" + (f" (stopped by {report.stopped_by})" if report.stopped_by else "")
+    )
 
 
 def run_job_cmd(

@@ -65,7 +65,10 @@ def run_job(
     *,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    claimed_by: str = "",
 ) -> JobOutcome:
+    """Run the job into a new version. `claimed_by`: the worker holding the job's lease (pipeline/claims.py);
+    if another worker took the job over meanwhile, this run stops before publishing and leaves it alone."""
     store = BlobStore(settings.resolved_store_url, open_keyring(settings))
     prep = _start(catalog, job_id)
     scratch = settings.resolved_home / "scratch" / f"job-{job_id}"
@@ -150,12 +153,15 @@ def run_job(
             "config_hash": config_hash,
             "shards": manifest_shards,
         }
-        store.fs.mv(f"{store.root}/{staging}", f"{store.root}/{prep.version_path}", recursive=True)
+        _check_claim(catalog, job_id, claimed_by)
+        store.move_folder(staging, prep.version_path)  # a rename on disk, copies on S3
         totals = _totals(manifest_shards)
         with catalog.session() as s:
             version = s.get(DatasetVersion, prep.version_id)
             job = s.get(Job, job_id)
             assert version is not None and job is not None
+            if claimed_by and job.claimed_by != claimed_by:
+                raise LeaseLost(f"Job {job_id} was taken over by {job.claimed_by} (this worker's lease expired)")
             version.state = VersionState.PROCESSED.value
             version.manifest = manifest
             version.stats = {"run": stats.to_dict(), "version": totals}
@@ -168,6 +174,8 @@ def run_job(
         outcome.audit = _audit(catalog, settings, job_id, prep.version_id)
         return outcome
     except BaseException as exc:
+        if isinstance(exc, LeaseLost):  # the job, its staging folder and its dedup rows are another worker's now
+            raise
         for stage in global_stages:
             stage.abort()
         if store.fs.exists(f"{store.root}/{staging}"):
@@ -176,6 +184,18 @@ def run_job(
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class LeaseLost(Conflict):
+    """Another worker claimed this job after this worker's lease expired."""
+
+
+def _check_claim(catalog: Catalog, job_id: int, claimed_by: str) -> None:
+    if claimed_by:
+        with catalog.session() as s:
+            holder = s.scalar(select(Job.claimed_by).where(Job.id == job_id))
+        if holder != claimed_by:
+            raise LeaseLost(f"Job {job_id} was taken over by {holder} (this worker's lease expired)")
 
 
 def _audit(catalog: Catalog, settings: Settings, job_id: int, version_id: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ dataset, and could not be crypto-shredded per contribution). Every method takes 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import IO, Any
 
 import fsspec
 
-from dataharbor.errors import ConfigError, NotFound
+from dataharbor.errors import ConfigError, MissingExtra, NotFound
 from dataharbor.store.crypto import DataKey, DecryptingReader, EncryptingWriter, open_decrypted
 from dataharbor.store.keys import Keyring, private_area
 
@@ -45,7 +46,12 @@ class BlobStore:
     def __init__(self, url: str, keys: Keyring | None = None) -> None:
         self.url = url
         self.keys = keys
-        fs, root = fsspec.core.url_to_fs(url)
+        try:
+            fs, root = fsspec.core.url_to_fs(url)
+        except ImportError as exc:  # the protocol's fsspec backend is not installed
+            if url.startswith(("s3://", "s3a://")):
+                raise MissingExtra("An S3 store", "s3fs", "s3") from exc
+            raise ConfigError(f"The store URL '{url}' needs a package that is not installed: {exc}") from exc
         self.fs: Any = fs
         self.root = root.rstrip("/")
         self._local = getattr(fs, "protocol", None) in ("file", ("file", "local"))
@@ -122,10 +128,31 @@ class BlobStore:
 
     # -- files of versions (shards) ----------------------------------------------------------------
 
+    def move_folder(self, src: str, dst: str) -> None:
+        """Move a folder of the store (paths relative to its root): one rename on disk; on an object store
+        (no renames), a copy of each object, then the source removed. Not atomic there: callers publish
+        by a catalog commit after the move, and clear a half-moved folder before trying again."""
+        a, b = f"{self.root}/{src}", f"{self.root}/{dst}"
+        if self._local:
+            self.fs.mv(a, b, recursive=True)
+            return
+        files = sorted(self.fs.find(a))
+        if files:  # an empty folder does not exist on an object store
+            self.fs.copy(files, [b + f[len(a) :] for f in files])
+            self.fs.rm(files)
+
     def shard_key(self, shard: dict[str, Any]) -> DataKey | None:
         """The data key a manifest shard entry was sealed with (None for a plaintext shard)."""
         key_id = shard.get("key_id")
         return self.keyring.get(str(key_id)) if key_id else None
+
+
+def share_store_options(url: str, options: dict[str, Any]) -> None:
+    """Make `options` (endpoint, credentials) the defaults of every filesystem of the URL's protocol, in this
+    process and in the processes it starts: pool workers open the store from its URL alone."""
+    protocol = url.split("://", 1)[0]
+    fsspec.config.conf.setdefault(protocol, {}).update(options)
+    os.environ[f"FSSPEC_{protocol.upper()}"] = json.dumps(fsspec.config.conf[protocol])  # read when fsspec loads
 
 
 def _copy(src: IO[bytes], out: Any, digest: Any) -> int:
