@@ -27,7 +27,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev,postgres,media,s3]'
+  .venv/bin/python -m pip install -q -e '.[dev,postgres,media,s3,ray]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -32,8 +32,15 @@ class Settings(BaseSettings):
     store_secret_access_key: SecretStr = Field(default=SecretStr(""), description="Secret key of the S3 store.")
     pipeline_config: str = Field(default="", description="Pipeline profiles file (default: the built-in one).")
     profile: str = Field(default="default", description="Pipeline profile used when none is named.")
-    executor: str = Field(default="process", description="`inline` (in-process) or `process` (local pool).")
-    workers: int = Field(default=0, description="Worker processes for the `process` executor (0 = CPU count).")
+    executor: str = Field(
+        default="process", description="`inline` (in-process), `process` (local pool) or `ray` (Ray cluster)."
+    )
+    workers: int = Field(
+        default=0, description="Workers of the `process` or `ray` executor (0 = CPU count, or the cluster's CPUs)."
+    )
+    ray_address: str = Field(
+        default="", description="Ray cluster to join with the `ray` executor (empty = start a local Ray instance)."
+    )
     batch_size: int = Field(default=256, description="Records per batch through the pipeline.")
     shard_records: int = Field(default=50_000, description="Records per Parquet shard of a version.")
     asr_model: str = Field(
@@ -55,8 +62,8 @@ class Settings(BaseSettings):
     @field_validator("executor")
     @classmethod
     def _known_executor(cls, v: str) -> str:
-        if v not in {"inline", "process"}:
-            raise ValueError(f"DATAHARBOR_EXECUTOR has value '{v}'. Not one of: inline, process.")
+        if v not in {"inline", "process", "ray"}:
+            raise ValueError(f"DATAHARBOR_EXECUTOR has value '{v}'. Not one of: inline, process, ray.")
         return v
 
     @field_validator("workers", "batch_size", "shard_records", "split_bytes")

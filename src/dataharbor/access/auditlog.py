@@ -156,7 +156,7 @@ class AuditLog:
             if done is not None:
                 self.write_checkpoint(done)
 
-        def rolled_back(session: Session) -> None:
+        def rolled_back(session: Session, *_: object) -> None:  # after_soft_rollback also passes the transaction
             session.info.pop("audit_checkpoint", None)
 
         event.listen(s, "after_commit", committed, once=True)

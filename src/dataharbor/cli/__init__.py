@@ -10,7 +10,16 @@ import typer
 from pydantic import ValidationError
 
 from dataharbor import __version__
-from dataharbor.cli import access_cmds, audit_cmds, catalog_cmds, data_cmds, demo, keys_cmds, withdraw_cmds
+from dataharbor.cli import (
+    access_cmds,
+    audit_cmds,
+    catalog_cmds,
+    data_cmds,
+    demo,
+    document_cmds,
+    keys_cmds,
+    withdraw_cmds,
+)
 from dataharbor.cli.render import err_console
 from dataharbor.errors import HarborError
 
@@ -49,6 +58,7 @@ demo.register(app)
 access_cmds.register(app)
 keys_cmds.register(app)
 audit_cmds.register(app)
+document_cmds.register(app)
 withdraw_cmds.register(app)
 
 

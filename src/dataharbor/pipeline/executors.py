@@ -80,11 +80,15 @@ class ProcessExecutor(Executor):
                 yield result
 
 
-def make_executor(kind: str, workers: int = 0) -> Executor:
+def make_executor(kind: str, workers: int = 0, ray_address: str = "") -> Executor:
     if kind == "inline":
         return InlineExecutor()
     if kind == "process":
         return ProcessExecutor(workers)
+    if kind == "ray":
+        from dataharbor.pipeline.ray_executor import RayExecutor  # the `ray` extra: imported only when chosen
+
+        return RayExecutor(workers, ray_address)
     from dataharbor.errors import ConfigError
 
-    raise ConfigError(f"Executor '{kind}' is not one of: inline, process", executor=kind)
+    raise ConfigError(f"Executor '{kind}' is not one of: inline, process, ray", executor=kind)

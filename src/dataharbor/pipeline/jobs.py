@@ -26,6 +26,7 @@ from dataharbor.config import Settings
 from dataharbor.domain.enums import FileStatus, JobState, Tier, VersionState
 from dataharbor.errors import Conflict, NotFound
 from dataharbor.ingest.extractor import ExtractOptions
+from dataharbor.pipeline.dedup_plan import plan_global_stages
 from dataharbor.pipeline.executors import Executor, make_executor
 from dataharbor.pipeline.partition import plan_tasks
 from dataharbor.pipeline.profiles import load_profile
@@ -106,7 +107,7 @@ def run_job(
             store.fs, store.root, staging, "decisions", prep.dataset_id, settings.shard_records, key=blob_key
         )
         options = extract_options(settings, prep)
-        runner = executor or make_executor(settings.executor, settings.workers)
+        runner = executor or make_executor(settings.executor, settings.workers, settings.ray_address)
         template = FileTask(
             0, prep.contribution_id, prep.dataset_id, "", "", 0, str(scratch), options, settings.batch_size
         )
@@ -121,7 +122,11 @@ def run_job(
             initializer=init_worker,
             initargs=(settings.resolved_store_url, map_specs, context, keys),
         )
-        for done, result in enumerate(_by_file(results, tasks), start=1):
+        # on Ray, dedup runs as a distributed plan over the whole run first (pipeline/dedup_plan.py)
+        by_file, global_stages = plan_global_stages(
+            runner, _by_file(results, tasks), global_stages, keys.spill if keys else None
+        )
+        for done, result in enumerate(by_file, start=1):
             _record_file(catalog, job_id, result, done)
             stats.files[result.status] += 1
             stats.file_types[result.detected_type or "unknown"] += 1
