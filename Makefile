@@ -23,8 +23,10 @@ lint: setup
 	.venv/bin/ruff format --check src tests bench scripts
 	.venv/bin/mypy
 
+# datatrove vs DataHarbor from scratch: fetches the Debian doc packages, builds the corpus, creates datatrove's
+# venv (bench/work/datatrove-venv), runs everything with 2 workers and prints the table (~25 min on 2 cores)
 bench: setup
-	.venv/bin/python bench/run.py
+	.venv/bin/python bench/compare.py --scales 1 4 --workers 2
 
 accuracy: setup
 	for f in bench/accuracy/[!_]*.py; do .venv/bin/python $$f || exit 1; done
