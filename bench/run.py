@@ -28,7 +28,7 @@ from dataharbor import __version__
 from dataharbor.evaldata import evaldata_dir
 
 HERE = Path(__file__).resolve().parent
-WORK = HERE / "work"
+WORK = HERE / "work" / "pipeline"  # its own folder: bench/compare.py keeps its corpus and venv in bench/work
 UDHR = ("eng", "fra", "deu_1996", "spa", "ita", "por_PT", "nld")
 
 _JOB = """
