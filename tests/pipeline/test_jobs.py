@@ -133,6 +133,32 @@ def test_a_failed_job_leaves_no_version_and_reruns_cleanly(harbor: Harbor, make_
         assert job is not None and job.attempts == 2 and job.state == "succeeded"
 
 
+def test_an_error_after_the_commit_does_not_undo_the_version(
+    harbor: Harbor, make_dataset: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupt during the post-job audit must leave the published version and its dedup entries alone."""
+    import dataharbor.pipeline.jobs as jobs
+
+    def interrupted(*args: Any) -> dict[str, Any]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs, "_audit", interrupted)
+    a, b = make_dataset("p/a"), make_dataset("p/b")
+    html = SAMPLES / "reports" / "annual-report-2025.html"
+    job_id = _upload(harbor, a, [html])
+    with pytest.raises(KeyboardInterrupt):
+        run_job(harbor.catalog, harbor.settings, job_id)
+    with harbor.catalog.session() as s:
+        job = s.get(Job, job_id)
+        version = s.scalar(select(DatasetVersion))
+        assert job is not None and job.state == "succeeded"
+        assert version is not None and version.state == "processed" and version.manifest["shards"]
+    monkeypatch.undo()
+    # the platform dedup index kept the committed version's entries: the same page in another dataset is a duplicate
+    run_job(harbor.catalog, harbor.settings, _upload(harbor, b, [html]))
+    assert _version(harbor, b).stats["run"]["drop_reasons"] == {"dedup:exact_duplicate": 1}
+
+
 def test_duplicate_detection_across_datasets_only_after_commit(harbor: Harbor, make_dataset: Any) -> None:
     a, b = make_dataset("p/a"), make_dataset("p/b")
     html = SAMPLES / "reports" / "annual-report-2025.html"

@@ -76,6 +76,7 @@ def run_job(
     staging = f"{prep.version_path}.staging"
     global_stages: list[Stage] = []
     stats = RunStats()
+    committed = False  # once the catalog holds the version, nothing below may roll it back
     try:
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True)
@@ -173,6 +174,7 @@ def run_job(
             version.integrity_root = integrity_root(manifest_shards)
             version.config_hash = config_hash
             job.state, job.finished_at, job.version_id = JobState.SUCCEEDED.value, datetime.now(UTC), version.id
+        committed = True
         for stage in global_stages:
             stage.commit()
         outcome.stats = stats.to_dict()
@@ -180,6 +182,8 @@ def run_job(
         return outcome
     except BaseException as exc:
         if isinstance(exc, LeaseLost):  # the job, its staging folder and its dedup rows are another worker's now
+            raise
+        if committed:  # the version is published and recorded: an error after that (the audit) must not undo it
             raise
         for stage in global_stages:
             stage.abort()
