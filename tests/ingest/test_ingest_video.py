@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,13 @@ def test_video_longer_than_the_limit_is_refused_before_decoding(clips: dict[str,
     pieces, problems = _walk(clips["talk"], options)
     assert pieces == []
     assert [(p.reason, p.fatal) for p in problems] == [("too_long", True)]
+
+
+def test_missing_media_extra_fails_videos_with_the_install_hint(
+    clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # import faster_whisper now fails
+    pieces, problems = _walk(clips["talk"])
+    assert pieces == []
+    assert [(p.reason, p.fatal) for p in problems] == [("missing_extra:media", True)]
+    assert "pip install 'dataharbor[media]'" in problems[0].detail

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
+from dataharbor.errors import MissingExtra
 from dataharbor.ingest.extractor import ExtractionError, Extractor
 from dataharbor.ingest.extractors._spool import spool_stream
 
@@ -47,6 +48,16 @@ class ReportingExtractor(Extractor):
             self.problems.append(Problem(location, reason, detail, dict(data)))
         else:
             self.problems_dropped += 1
+
+
+def require_media(*checks: Callable[[], None]) -> None:
+    """Run the engines' `require_*` checks; a missing `media` extra fails the source as `missing_extra:media`
+    with the install hint (not as an unexplained `extractor_error`)."""
+    try:
+        for check in checks:
+            check()
+    except MissingExtra as exc:
+        raise ExtractionError("missing_extra:media", str(exc)) from exc
 
 
 def read_bounded(fh: IO[bytes], limit: int, what: str) -> bytes:

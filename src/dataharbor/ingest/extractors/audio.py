@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from dataharbor.errors import MissingExtra
 from dataharbor.ingest.extractor import Extracted, ExtractionError, ExtractOptions, Source, register_extractor
-from dataharbor.ingest.extractors._common import ReportingExtractor
+from dataharbor.ingest.extractors._common import ReportingExtractor, require_media
 
 if TYPE_CHECKING:  # imported lazily at run time: dataharbor.ingest.asr imports this package's helpers
     from dataharbor.ingest.asr import Segment
@@ -37,10 +36,7 @@ def transcript_passages(source: Source, options: ExtractOptions, reporter: Repor
     """
     from dataharbor.ingest.asr import require_asr, transcribe
 
-    try:
-        require_asr()
-    except MissingExtra as exc:
-        raise ExtractionError("missing_extra:media", str(exc)) from exc
+    require_media(require_asr)
     group: list[Segment] = []
     for segment in transcribe(source.open, options, name=source.name):
         if group and _breaks(group, segment):

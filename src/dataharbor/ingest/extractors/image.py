@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any, ClassVar
 
-from dataharbor.errors import MissingExtra
 from dataharbor.ingest.extractor import Extracted, ExtractionError, ExtractOptions, Limits, Source, register_extractor
-from dataharbor.ingest.extractors._common import ReportingExtractor, seekable, split_points
+from dataharbor.ingest.extractors._common import ReportingExtractor, require_media, seekable, split_points
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp", "image/bmp", "image/gif")
 MULTI_PAGE_FORMATS = ("TIFF",)  # other multi-frame formats are animations: first frame only
@@ -31,10 +30,7 @@ class ImageExtractor(ReportingExtractor):
     def extract(self, source: Source, options: ExtractOptions) -> Iterator[Extracted]:
         from dataharbor.ingest.ocr import require_ocr
 
-        try:
-            require_ocr()
-        except MissingExtra as exc:
-            raise ExtractionError("missing_extra:media", str(exc)) from exc
+        require_media(require_ocr)
         with source.open() as raw, seekable(raw, options.limits.max_member_bytes) as fh:
             yield from self._frames(fh, options)
 

@@ -18,18 +18,10 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from dataharbor.ingest.extractor import Extracted, ExtractionError, ExtractOptions, Source, register_extractor
-from dataharbor.ingest.extractors._common import ReportingExtractor
+from dataharbor.ingest.extractors._common import ReportingExtractor, require_media
 from dataharbor.ingest.extractors._video_frames import on_screen_text, sample_frames
 
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-matroska", "video/webm", "video/avi", "video/ogg")
-
-
-def require_video() -> None:
-    from dataharbor.ingest.asr import require_asr
-    from dataharbor.ingest.ocr import require_ocr
-
-    require_asr()
-    require_ocr()
 
 
 @register_extractor
@@ -39,9 +31,10 @@ class VideoExtractor(ReportingExtractor):
     types: ClassVar[tuple[str, ...]] = VIDEO_TYPES
 
     def extract(self, source: Source, options: ExtractOptions) -> Iterator[Extracted]:
-        from dataharbor.ingest.asr import media_duration
+        from dataharbor.ingest.asr import media_duration, require_asr
+        from dataharbor.ingest.ocr import require_ocr
 
-        require_video()
+        require_media(require_asr, require_ocr)
         duration = media_duration(source.open)
         if duration is not None and duration > options.limits.max_media_seconds:
             raise ExtractionError(
