@@ -14,7 +14,7 @@ from dataharbor.catalog.models import File
 from dataharbor.cli.data_cmds import issues_text, run_with_progress
 from dataharbor.cli.render import console, human_bytes, table
 from dataharbor.config import Settings
-from dataharbor.domain.record import Record
+from dataharbor.domain.record import Record, read_confidence
 from dataharbor.errors import InvalidInput
 from dataharbor.harbor import Harbor
 from dataharbor.ingest.upload import upload
@@ -89,23 +89,25 @@ def demo(
             table("Dropped, by stage and reason", ["stage:reason", "records"], st["drop_reasons"].items())
             table("PII redacted, by type", ["entity", "found"], st["pii_entities"].items())
             table("Languages of kept records", ["language", "records"], st["languages"].items())
-            redacted = max(iter_records(harbor.store, version), default=None, key=_pii_found)
+            kept = list(iter_records(harbor.store, version))  # the demo's version is small: read it once
+            redacted = max(kept, default=None, key=_pii_found)
             if redacted and _pii_found(redacted):
                 console.print(
                     f"\n[bold]A kept record after redaction[/] ({redacted.provenance.source_name} "
                     f"{_location(redacted.provenance.location)}):"
                 )
                 console.print(redacted.text[:400], markup=False, highlight=False)
-            for media in [r for r in iter_records(harbor.store, version) if r.modality in ("image", "audio", "video")]:
-                read = media.metadata.get("ocr") or media.metadata.get("asr") or {}
-                how = "OCR" if "ocr" in media.metadata else "speech recognition"
+            for media in kept:
+                read = read_confidence(media)
+                if read is None:
+                    continue
+                how = "OCR" if read.kind == "ocr" else "speech recognition"
                 console.print(
                     f"\n[bold]Read by {how}[/] ({media.provenance.source_name} "
-                    f"{_location(media.provenance.location) or 'whole image'}, confidence "
-                    f"{float(read.get('confidence', 0)):.2f}):"
+                    f"{_location(media.provenance.location) or 'whole image'}, confidence {read.value:.2f}):"
                 )
                 console.print(media.text[:300], markup=False, highlight=False)
-            sample = next(iter_records(harbor.store, version, limit=1), None)
+            sample = kept[0] if kept else None
             where = f"{harbor.store.root}/{version.path}"
             console.print(f"\nVersion [bold]{DATASET}@v{version.number}[/] is in {where}")
             console.print(f"integrity root {version.integrity_root}")

@@ -50,6 +50,25 @@ class Record:
             self.drop_reason = reason
 
 
+@dataclass(frozen=True, slots=True)
+class ReadConfidence:
+    """How sure the reader of a record's pixels or sound was: OCR (`ocr`) or speech recognition (`asr`)."""
+
+    kind: str
+    value: float  # 0..1
+    by: str  # the OCR engine or speech model
+
+
+def read_confidence(record: Record) -> ReadConfidence | None:
+    """The OCR or ASR confidence extractors record in `metadata`; None for born-digital text."""
+    for kind in ("ocr", "asr"):
+        found = record.metadata.get(kind)
+        if isinstance(found, dict) and isinstance(found.get("confidence"), int | float):
+            by = found.get("engine") or found.get("model") or ""
+            return ReadConfidence(kind, float(found["confidence"]), str(by))
+    return None
+
+
 def record_id(dataset_id: int, source_sha256: str, location: dict[str, Any]) -> str:
     """A stable id: the same location in the same file of the same dataset gets the same id.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -19,7 +19,7 @@ from dataharbor.access.withdrawal import refuse_withdrawn_read
 from dataharbor.catalog.models import Contribution, Dataset, DatasetVersion, File
 from dataharbor.catalog.repo import READABLE
 from dataharbor.domain.enums import Tier, VersionState
-from dataharbor.domain.record import Record, dataset_id_of
+from dataharbor.domain.record import Record, dataset_id_of, read_confidence
 from dataharbor.errors import InvalidInput, NotFound
 from dataharbor.store.blobs import BlobStore
 from dataharbor.store.shards import iter_shard_batches, open_shard, table_to_records
@@ -74,22 +74,13 @@ class Trace:
             "file": self.file,
             "location": r.provenance.location,
             "modality": r.modality,
-            "confidence": _read_confidence(r),
+            "confidence": asdict(found) if (found := read_confidence(r)) else None,
             "extractor": {"name": r.provenance.extractor, "version": r.provenance.extractor_version},
             "pipeline": {"config_hash": self.config_hash, "stages": self.stages},
             "annotations": r.annotations,
             "metadata": r.metadata,
             "text_preview": r.text[:300],
         }
-
-
-def _read_confidence(r: Record) -> dict[str, Any] | None:
-    """How sure OCR or speech recognition was of this record's text (None for born-digital text)."""
-    for kind in ("ocr", "asr"):
-        found = r.metadata.get(kind)
-        if isinstance(found, dict) and "confidence" in found:
-            return {"kind": kind, "value": found["confidence"], "by": found.get("engine") or found.get("model")}
-    return None
 
 
 def _dataset_of_record(s: Session, record_id: str) -> Dataset:

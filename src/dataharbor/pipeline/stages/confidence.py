@@ -15,21 +15,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from dataharbor.domain.record import Record
+from dataharbor.domain.record import Record, read_confidence
 from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import RecordStage, StageContext, register_stage
 
 ACTIONS = ("keep", "flag", "drop")
-SIGNALS = ("ocr", "asr")
-
-
-def confidence_signal(record: Record) -> tuple[str, float] | None:
-    """("ocr" | "asr", confidence) for records read by OCR or ASR; None for born-digital text."""
-    for kind in SIGNALS:
-        found = record.metadata.get(kind)
-        if isinstance(found, dict) and isinstance(found.get("confidence"), int | float):
-            return kind, float(found["confidence"])
-    return None
 
 
 @register_stage
@@ -61,10 +51,10 @@ class ConfidenceStage(RecordStage):
         self.asr_action = asr_action or action
 
     def apply(self, record: Record) -> str | None:
-        signal = confidence_signal(record)
+        signal = read_confidence(record)
         if signal is None:
             return None
-        kind, value = signal
+        kind, value = signal.kind, signal.value
         threshold, action = (self.min_ocr, self.ocr_action) if kind == "ocr" else (self.min_asr, self.asr_action)
         low = value < threshold
         note: dict[str, Any] = {
