@@ -172,6 +172,12 @@ def get_version(s: Session, dataset: Dataset, number: int | None = None) -> Data
     return v
 
 
+def resolve_version(s: Session, ref: str) -> tuple[Dataset, DatasetVersion]:
+    """`PARTNER/NAME[@vN]` → the dataset and that version (or its latest readable one)."""
+    dataset = get_dataset(s, ref)
+    return dataset, get_version(s, dataset, parse_ref(ref)[2])
+
+
 def next_version_number(s: Session, dataset_id: int) -> int:
     current = s.scalar(select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset_id))
     return (current or 0) + 1

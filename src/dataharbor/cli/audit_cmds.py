@@ -35,8 +35,7 @@ def audit(
 ) -> None:
     """Audit a version (re-runnable): composition, quality, errors, personal data, safety, bias, licence."""
     with governed(ctx, token) as (h, acc):
-        ds = repo.get_dataset(acc.session, ref)
-        version = repo.get_version(acc.session, ds, repo.parse_ref(ref)[2])
+        _, version = repo.resolve_version(acc.session, ref)
         report = audit_version(acc, h.store, version, load_rules(rules) if rules else rules_for(h.settings))
         out = report_dict(report, version, reviews_of(acc, version))
     if as_json:
@@ -65,8 +64,7 @@ def _review(ctx: typer.Context, ref: str, decision: Decision, comment: str, over
     if repo.parse_ref(ref)[2] is None:
         raise InvalidInput(f"Name the version to review: {ref}@vN")
     with governed(ctx, token) as (_, acc):
-        ds = repo.get_dataset(acc.session, ref)
-        version = repo.get_version(acc.session, ds, repo.parse_ref(ref)[2])
+        ds, version = repo.resolve_version(acc.session, ref)
         review = review_version(acc, version, decision, comment, override=override)
         out = {
             "dataset": ds.ref,
@@ -122,8 +120,7 @@ def report(
     if fmt not in FORMATS:
         raise InvalidInput(f"Unknown report format '{fmt}'; expected one of {', '.join(FORMATS)}")
     with governed(ctx, token) as (_, acc):
-        ds = repo.get_dataset(acc.session, ref)
-        version = repo.get_version(acc.session, ds, repo.parse_ref(ref)[2])
+        _, version = repo.resolve_version(acc.session, ref)
         text = render(read_report(acc, version), fmt)
     if output is None:
         sys.stdout.write(text)

@@ -321,8 +321,7 @@ def records(
     """Peek at kept records, or dropped ones with their reasons (private data: a grant for --purpose; logged)."""
     with governed(ctx, token) as (h, acc):
         s = acc.session
-        ds = repo.get_dataset(s, ref)
-        version = repo.get_version(s, ds, repo.parse_ref(ref)[2])
+        ds, version = repo.resolve_version(s, ref)
         recs = read_records(acc, h.store, version, purpose=purpose, dropped=dropped, limit=limit)
     if as_json:
         emit_json(

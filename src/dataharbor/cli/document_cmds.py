@@ -42,8 +42,7 @@ def _document(ctx: typer.Context, ref: str, kind: str, token: str | None, out: P
     if with_data and out is None:
         raise InvalidInput("--with-data needs --out DIR (the shards go to DIR/data/)")
     with governed(ctx, token) as (h, acc):
-        ds = repo.get_dataset(acc.session, ref)
-        version = repo.get_version(acc.session, ds, repo.parse_ref(ref)[2])
+        _, version = repo.resolve_version(acc.session, ref)
         facts = gather(acc, version, kind)
         if kind == "card":
             text = card.render(facts)

@@ -195,19 +195,8 @@ class PlannedDedupStage(DedupStage):
             if decision.reason is not None:
                 record.drop(self.name, decision.reason)
             elif decision.new and self._persistent:
-                signature = fp.signature
-                pending.append(
-                    IndexEntry(
-                        record_id=record.id,
-                        dataset_id=self.context.dataset_id,
-                        job_id=self.context.job_id,
-                        cluster=record.id,
-                        exact_hash=fp.exact,
-                        scheme=self.config.scheme,
-                        signature=None if signature is None else to_bytes(signature),
-                        band_keys=[] if signature is None else band_keys(signature, self.config),
-                    )
-                )
+                keys = [] if fp.signature is None else band_keys(fp.signature, self.config)
+                pending.append(self._new_entry(record, fp, keys))
         if pending and self._store is not None:
             self._store.add(pending)
 

@@ -188,7 +188,11 @@ class DedupStage(Stage):
             record.annotations[self.name] = {"cluster": own.cluster}
             return own, False
         record.annotations[self.name] = {"cluster": record.id}
-        entry = IndexEntry(
+        return self._new_entry(record, fp, keys), True
+
+    def _new_entry(self, record: Record, fp: Fingerprint, keys: list[int]) -> IndexEntry:
+        """The platform index entry of a record seen for the first time (its own cluster)."""
+        return IndexEntry(
             record_id=record.id,
             dataset_id=self.context.dataset_id,
             job_id=self.context.job_id,
@@ -198,7 +202,6 @@ class DedupStage(Stage):
             signature=None if fp.signature is None else to_bytes(fp.signature),
             band_keys=keys,
         )
-        return entry, True
 
     def _near_candidates(self, keys: list[int], lookup: Lookup) -> list[tuple[IndexEntry, Signature]]:
         found = list(self._memory.candidates(keys))
