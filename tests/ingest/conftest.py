@@ -1,17 +1,23 @@
-"""Fixtures for the OCR tests: small images and PDFs rendered here (DejaVu fonts from Debian fonts-dejavu-core).
+"""Fixtures of the ingest tests: small images and PDFs rendered here (DejaVu fonts from Debian fonts-dejavu-core)
+for OCR, and a synthetic spoken sentence in every audio format for speech transcription.
 
 Test modules are imported in importlib mode (no shared helper modules), so the helpers reach them as
-the `ocr_kit` fixture.
+the `ocr_kit` and `speech_clips` fixtures.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import unicodedata
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
+from dataharbor.ingest.asr.normalize import edit_distance
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 SENTENCE = "The harbour master counted forty-two ships before noon."
@@ -79,15 +85,30 @@ class OcrKit:
         """Levenshtein distance / reference length, whitespace collapsed (line breaks do not count)."""
         hyp = " ".join(unicodedata.normalize("NFKC", hypothesis).split())
         ref = " ".join(unicodedata.normalize("NFKC", reference).split())
-        prev = list(range(len(ref) + 1))
-        for i, a in enumerate(hyp, 1):
-            cur = [i]
-            for j, b in enumerate(ref, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
-            prev = cur
-        return prev[-1] / max(len(ref), 1)
+        return edit_distance(ref, hyp) / max(len(ref), 1)
 
 
 @pytest.fixture
 def ocr_kit() -> type[OcrKit]:
     return OcrKit
+
+
+SPOKEN = "Please send the quarterly report to the research team before Friday morning."
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def speech_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """SPOKEN read by espeak-ng, as WAV, FLAC, MP3, OGG/Opus, M4A, AIFF and raw s16le 16 kHz mono PCM."""
+    if not (shutil.which("ffmpeg") and shutil.which("espeak-ng")):
+        pytest.skip("needs Debian ffmpeg and espeak-ng")
+    d = tmp_path_factory.mktemp("speech")
+    wav = d / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SPOKEN], check=True)
+    for ext, codec in (("flac", []), ("mp3", []), ("ogg", ["-c:a", "libopus"]), ("m4a", []), ("aiff", [])):
+        ffmpeg("-i", str(wav), *codec, str(d / f"speech.{ext}"))
+    ffmpeg("-i", str(wav), "-ar", "16000", "-ac", "1", "-f", "s16le", str(d / "speech.raw"))
+    return {p.name: p for p in d.iterdir()}

@@ -24,7 +24,7 @@ from dataharbor.ingest.extractor import ExtractionError, ExtractOptions, Limits
 needs_tools = pytest.mark.skipif(
     not (shutil.which("ffmpeg") and shutil.which("espeak-ng")), reason="needs Debian ffmpeg and espeak-ng"
 )
-SENTENCE = "Please send the quarterly report to the research team before Friday morning."
+SENTENCE = "Please send the quarterly report to the research team before Friday morning."  # what speech_clips say
 ENGLISH = ExtractOptions(languages=("en",))
 
 
@@ -33,27 +33,19 @@ def _ffmpeg(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if not (shutil.which("ffmpeg") and shutil.which("espeak-ng")):
-        pytest.skip("needs Debian ffmpeg and espeak-ng")
+def clips(tmp_path_factory: pytest.TempPathFactory, speech_clips: dict[str, Path]) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("asr")
-    wav = d / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SENTENCE], check=True)
-    for ext, codec in (("flac", []), ("mp3", []), ("ogg", ["-c:a", "libopus"]), ("m4a", []), ("aiff", [])):
-        _ffmpeg("-i", str(wav), *codec, str(d / f"speech.{ext}"))
-    _ffmpeg("-i", str(wav), "-ar", "16000", "-ac", "1", "-f", "s16le", str(d / "speech.raw"))
+    wav = speech_clips["speech.wav"]
     _ffmpeg("-i", str(wav), "-ar", "8000", "-ac", "2", "-f", "f32le", str(d / "stereo.pcm"))
     # speech, 8 s of silence, speech again: 2 chunks when chunks are 6 s
     _ffmpeg("-i", str(wav), "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono:d=8", "-i", str(wav),
             "-filter_complex", "[0:a][1:a][2:a]concat=n=3:v=0:a=1", str(d / "twice.wav"))  # fmt: skip
     _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "600", str(d / "silence.flac"))
     _ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x64:rate=5", "-t", "2", "-pix_fmt", "yuv420p", str(d / "mute.mp4"))
-    for name in ("speech.flac", "speech.mp3"):
-        data = (d / name).read_bytes()
+    for name in ("speech.flac", "speech.mp3", "speech.wav"):
+        data = speech_clips[name].read_bytes()
         (d / f"truncated{Path(name).suffix}").write_bytes(data[: len(data) // 3])
-    data = wav.read_bytes()
-    (d / "truncated.wav").write_bytes(data[: len(data) // 3])
-    return {p.name: p for p in d.iterdir()}
+    return {**speech_clips, **{p.name: p for p in d.iterdir()}}
 
 
 def _opener(path: Path):  # type: ignore[no-untyped-def]

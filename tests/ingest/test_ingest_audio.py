@@ -16,7 +16,7 @@ from dataharbor.ingest.extractor import Extracted, ExtractOptions, registered_ty
 from dataharbor.ingest.extractors.audio import PASSAGE_SECONDS, _breaks, _passage
 from dataharbor.ingest.walk import MemberFailure, source_from_bytes, source_from_path, walk
 
-SENTENCE = "Please send the quarterly report to the research team before Friday morning."
+SENTENCE = "Please send the quarterly report to the research team before Friday morning."  # what speech_clips say
 FAST = ExtractOptions(languages=("en",), asr_model="tiny.en")  # the quick English model: tests stay fast
 
 
@@ -25,20 +25,13 @@ def _ffmpeg(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if not (shutil.which("ffmpeg") and shutil.which("espeak-ng")):
-        pytest.skip("needs Debian ffmpeg and espeak-ng")
+def clips(tmp_path_factory: pytest.TempPathFactory, speech_clips: dict[str, Path]) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("audio")
-    wav = d / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SENTENCE], check=True)
-    for ext, codec in (("flac", []), ("mp3", []), ("ogg", ["-c:a", "libopus"]), ("m4a", []), ("aiff", [])):
-        _ffmpeg("-i", str(wav), *codec, str(d / f"speech.{ext}"))
-    _ffmpeg("-i", str(wav), "-ar", "16000", "-ac", "1", "-f", "s16le", str(d / "speech.raw"))
     _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "30", str(d / "silence.wav"))
-    shutil.copyfile(d / "speech.mp3", d / "mislabelled.wav")  # MP3 bytes behind a .wav name
-    data = (d / "speech.flac").read_bytes()
+    shutil.copyfile(speech_clips["speech.mp3"], d / "mislabelled.wav")  # MP3 bytes behind a .wav name
+    data = speech_clips["speech.flac"].read_bytes()
     (d / "truncated.flac").write_bytes(data[: len(data) // 3])
-    return {p.name: p for p in d.iterdir()}
+    return {**speech_clips, **{p.name: p for p in d.iterdir()}}
 
 
 def _walk(path: Path, options: ExtractOptions = FAST) -> tuple[list[Extracted], list[MemberFailure]]:

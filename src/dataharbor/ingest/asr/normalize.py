@@ -10,6 +10,7 @@ as pairs, the way they are spoken ("nineteen ninety three").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 import unicodedata
 
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
@@ -122,8 +123,8 @@ def normalize(text: str, language: str = "en") -> str:
     return " ".join(words)
 
 
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    """Levenshtein distance between two token lists (substitutions, insertions, deletions)."""
+def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
+    """Levenshtein distance between two token sequences (words, or the characters of a string)."""
     previous = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         current = [i]
