@@ -44,7 +44,7 @@ def test_round_trip_at_chunk_boundaries(size: int) -> None:
     key = DataKey.generate("d1-c1")
     data = os.urandom(size)
     sealed = _seal(data, key)
-    assert data not in sealed or size == 0
+    assert size < 16 or data not in sealed  # a byte or two of random data turns up in any ciphertext by chance
     with _open(sealed, key) as r:
         assert r.size == size
         assert r.read() == data

@@ -10,9 +10,6 @@ from dataharbor.audit.rules import Severity
 from dataharbor.audit.section import AuditContext, Section, SectionResult, ann, pct, share
 from dataharbor.audit.stream import Reservoir
 from dataharbor.domain.record import Record
-from dataharbor.pipeline.stages._pii_recognisers import find_cheap
-from dataharbor.pipeline.stages._pii_resolve import resolve
-from dataharbor.pipeline.stages._pii_types import ALL_TYPES
 
 
 class Pii(Section):
@@ -27,6 +24,9 @@ class Pii(Section):
         self.redacted = 0
         self.dropped = 0
         self.sample: Reservoir[tuple[str, str, str]] = Reservoir(int(self.rules["residual_sample"]), seed=ctx.version)
+        # the recognisers load every pipeline stage: imported when an audit runs, not when the CLI starts
+        from dataharbor.pipeline.stages._pii_types import ALL_TYPES
+
         self.types = frozenset(str(t) for t in self.rules["residual_types"] if str(t) in ALL_TYPES)
         self.ex_found = ctx.examples()
 
@@ -51,6 +51,9 @@ class Pii(Section):
         self.sample.add((record.id, str(ann(record, "language").get("lang", "")), residual_window(record)))
 
     def _residual(self) -> tuple[Counter[str], list[str]]:
+        from dataharbor.pipeline.stages._pii_recognisers import find_cheap
+        from dataharbor.pipeline.stages._pii_resolve import resolve
+
         kinds: Counter[str] = Counter()
         hits: list[str] = []
         threshold = float(self.rules["residual_score"])

@@ -19,6 +19,7 @@ class Executor(ABC):
     """Runs `fn` over `items`, each worker first calling `initializer(*initargs)` once."""
 
     parallelism: int = 1  # how many items run at once
+    plans_dedup: bool = False  # dedup runs as a distributed plan on this executor (pipeline/dedup_plan.py)
 
     @abstractmethod
     def map(

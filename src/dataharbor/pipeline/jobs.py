@@ -26,7 +26,6 @@ from dataharbor.config import Settings
 from dataharbor.domain.enums import FileStatus, JobState, Tier, VersionState
 from dataharbor.errors import Conflict, NotFound
 from dataharbor.ingest.extractor import ExtractOptions
-from dataharbor.pipeline.dedup_plan import plan_global_stages
 from dataharbor.pipeline.executors import Executor, make_executor
 from dataharbor.pipeline.partition import plan_tasks
 from dataharbor.pipeline.profiles import load_profile
@@ -123,10 +122,11 @@ def run_job(
             initializer=init_worker,
             initargs=(settings.resolved_store_url, map_specs, context, keys),
         )
-        # on Ray, dedup runs as a distributed plan over the whole run first (pipeline/dedup_plan.py)
-        by_file, global_stages = plan_global_stages(
-            runner, _by_file(results, tasks), global_stages, keys.spill if keys else None
-        )
+        by_file = _by_file(results, tasks)
+        if runner.plans_dedup:  # on Ray, dedup runs as a distributed plan over the whole run first
+            from dataharbor.pipeline.dedup_plan import plan_global_stages  # pyarrow.compute + Ray: only here
+
+            by_file, global_stages = plan_global_stages(runner, by_file, global_stages, keys.spill if keys else None)
         for done, result in enumerate(by_file, start=1):
             _record_file(catalog, job_id, result, done)
             stats.files[result.status] += 1

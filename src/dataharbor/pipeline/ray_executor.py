@@ -64,6 +64,8 @@ def connect(address: str = "", num_cpus: int = 0) -> None:
 class RayExecutor(Executor):
     """Runs items on Ray actors, one per worker; `workers` = 0 uses every CPU the cluster has."""
 
+    plans_dedup = True
+
     def __init__(self, workers: int = 0, address: str = "") -> None:
         ray = ray_module()
         connect(address, workers)

@@ -10,8 +10,8 @@ as pairs, the way they are spoken ("nineteen ninety three").
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 import unicodedata
+from collections.abc import Sequence
 
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
 _ONES += "seventeen eighteen nineteen".split()
