@@ -99,6 +99,7 @@ def expected(role: str, action: Action, tier: str, grant: str) -> bool:
         Action.PRINCIPAL_READ: {"auditor"},
         Action.PRINCIPAL_MANAGE: set(),
         Action.TOKEN_MANAGE: set(),  # someone else's tokens; own tokens are tested below
+        Action.KEYS_MANAGE: set(),
     }
     return role in allowed_roles[action]
 

@@ -145,10 +145,12 @@ def test_a_provider_is_plugged_in_by_name(tmp_path: Path) -> None:
 def test_keys_status_and_rotate_from_the_command_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
+    from dataharbor.access.errors import Forbidden
     from dataharbor.cli import app
 
     runner = CliRunner()
     home = tmp_path / "h"
+    assert runner.invoke(app, ["--home", str(home), "init"]).exit_code == 0
     ring = open_keyring(Settings(home=home))
     ring.contribution_key(1, 1, create=True)
     ring.contribution_key(2, 2, create=True)
@@ -164,3 +166,15 @@ def test_keys_status_and_rotate_from_the_command_line(tmp_path: Path) -> None:
     assert run("status")["data_keys_by_master"] == {"2": 2}
     text = runner.invoke(app, ["--home", str(home), "keys", "status"]).output
     assert "current_master" in text and ring.get("d1-c1").secret.hex() not in text
+    # only admins: a trainer, even with an admin-scope token, is denied, and nothing rotates
+    assert runner.invoke(app, ["--home", str(home), "principal", "add", "tina", "--role", "trainer"]).exit_code == 0
+    made = runner.invoke(app, ["--home", str(home), "token", "create", "tina", "--scope", "admin", "--json"])
+    token = json.loads(made.output)["token"]
+    for args in (("rotate",), ("status",)):
+        denied = runner.invoke(app, ["--home", str(home), "keys", *args, "--token", token])
+        assert isinstance(denied.exception, Forbidden) and "keys.manage" in str(denied.exception), denied.output
+    assert run("status")["current_master"] == "2"
+    # the rotation and the denials are in the audit log
+    events = json.loads(runner.invoke(app, ["--home", str(home), "auditlog", "list", "--json"]).output)
+    keys_events = [(e["principal"], e["allowed"]) for e in events if e["action"] == "keys.manage"]
+    assert ("local-admin", True) in keys_events and keys_events.count(("tina", False)) == 2

@@ -39,6 +39,7 @@ class Action(StrEnum):
     PRINCIPAL_MANAGE = "principal.manage"
     PRINCIPAL_READ = "principal.read"
     TOKEN_MANAGE = "token.manage"
+    KEYS_MANAGE = "keys.manage"  # the encryption keys' status and master key rotation (admins only)
 
 
 # The least token scope each action needs (a read token cannot upload, grant or mint tokens).
@@ -62,6 +63,7 @@ REQUIRED_SCOPE: dict[Action, Scope] = {
     Action.REQUEST_DECIDE: Scope.WRITE,
     Action.PRINCIPAL_MANAGE: Scope.ADMIN,
     Action.TOKEN_MANAGE: Scope.ADMIN,
+    Action.KEYS_MANAGE: Scope.ADMIN,
 }
 
 # Version states whose content exists and may be read by its owner, curators and admins.

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from dataharbor.cli.context import settings_from
+from dataharbor.access.keys import key_status, rotate_master_key
+from dataharbor.cli.access_cmds import TokenOpt, governed
 from dataharbor.cli.render import console, emit_json, kv
-from dataharbor.store.keys import open_keyring
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -18,9 +18,10 @@ keys_app = typer.Typer(
 
 
 @keys_app.command("status")
-def keys_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Key provider, current master key, and how many data keys each master wraps (never key material)."""
-    status = open_keyring(settings_from(ctx)).status()
+def keys_status(ctx: typer.Context, token: TokenOpt = None, as_json: JsonOpt = False) -> None:
+    """Key provider, current master key, and how many data keys each master wraps (never key material; admins)."""
+    with governed(ctx, token) as (h, acc):
+        status = key_status(acc, h.store.keyring)
     if as_json:
         emit_json(status)
     else:
@@ -28,9 +29,11 @@ def keys_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 
 @keys_app.command("rotate")
-def keys_rotate(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Create a new master key, re-wrap every data key under it and destroy the old masters (data untouched)."""
-    out = open_keyring(settings_from(ctx)).rotate()
+def keys_rotate(ctx: typer.Context, token: TokenOpt = None, as_json: JsonOpt = False) -> None:
+    """Create a new master key, re-wrap every data key under it and destroy the old masters (data untouched; admins;
+    logged)."""
+    with governed(ctx, token) as (h, acc):
+        out = rotate_master_key(acc, h.store.keyring)
     if as_json:
         emit_json(out)
     else:
