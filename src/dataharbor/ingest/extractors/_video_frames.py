@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from dataharbor.ingest.extractor import ExtractionError, Limits
@@ -28,13 +28,13 @@ class TextSpan:
 
     start: float
     end: float
-    text: str
-    confidence: float
-    engine: str
-    language: str
+    reading: Any  # the clearest OcrResult of the frames showing this text
     phash: str
     frames_read: int = 1
-    lines: int = 0
+
+    @property
+    def text(self) -> str:
+        return str(self.reading.text).strip()
 
 
 @dataclass(slots=True)
@@ -43,7 +43,6 @@ class _Current:
     last_hash: Any = None  # imagehash.ImageHash of the last OCR'd frame
     ocr_calls: int = 0
     frames: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def sample_frames(opener: Callable[[], IO[bytes]], interval: float, limits: Limits) -> Iterator[tuple[float, Any]]:
@@ -109,24 +108,14 @@ def on_screen_text(
         if cur.span is not None and text and _same_text(cur.span.text, text):
             cur.span.end = t + interval
             cur.span.frames_read += 1
-            if result.confidence > cur.span.confidence:  # keep the clearest reading of the slide
-                cur.span.text, cur.span.confidence, cur.span.lines = text, result.confidence, len(result.lines)
+            if result.confidence > cur.span.reading.confidence:  # keep the clearest reading of the slide
+                cur.span.reading = result
             continue
         if cur.span is not None:
             yield cur.span
             cur.span = None
         if text:
-            cur.span = TextSpan(
-                t,
-                t + interval,
-                text,
-                result.confidence,
-                result.engine,
-                result.language,
-                str(phash),
-                1,
-                len(result.lines),
-            )
+            cur.span = TextSpan(t, t + interval, result, str(phash))
     if cur.span is not None:
         yield cur.span
     if stats is not None:

@@ -20,6 +20,7 @@ from typing import ClassVar
 from dataharbor.ingest.extractor import Extracted, ExtractionError, ExtractOptions, Source, register_extractor
 from dataharbor.ingest.extractors._common import ReportingExtractor, require_media
 from dataharbor.ingest.extractors._video_frames import on_screen_text, sample_frames
+from dataharbor.ingest.extractors.image import ocr_metadata
 
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-matroska", "video/webm", "video/avi", "video/ogg")
 
@@ -54,13 +55,7 @@ class VideoExtractor(ReportingExtractor):
                 span.text,
                 location={"track": "frames", "start": round(span.start, 2), "end": round(end, 2)},
                 metadata={
-                    "ocr": {
-                        "engine": span.engine,
-                        "confidence": round(span.confidence, 4),
-                        "language": span.language,
-                        "lines": span.lines,
-                        "frames_read": span.frames_read,
-                    },
+                    "ocr": {**ocr_metadata(span.reading), "frames_read": span.frames_read},
                     "phash": span.phash,
                     "duration": duration,
                 },
