@@ -11,13 +11,15 @@ from pydantic import ValidationError
 
 from dataharbor import __version__
 from dataharbor.cli import (
-    access_cmds,
     audit_cmds,
+    auditlog_cmds,
     catalog_cmds,
     data_cmds,
     demo,
     document_cmds,
+    grant_cmds,
     keys_cmds,
+    principal_cmds,
     withdraw_cmds,
 )
 from dataharbor.cli.render import err_console
@@ -55,7 +57,9 @@ def root(
 catalog_cmds.register(app)
 data_cmds.register(app)
 demo.register(app)
-access_cmds.register(app)
+principal_cmds.register(app)
+grant_cmds.register(app)
+auditlog_cmds.register(app)
 keys_cmds.register(app)
 audit_cmds.register(app)
 document_cmds.register(app)

@@ -12,11 +12,10 @@ from dataharbor.audit import FORMATS, audit_version, read_report, render, report
 from dataharbor.audit.rules import load_rules
 from dataharbor.audit.service import Decision, reviews_of
 from dataharbor.catalog import repo
-from dataharbor.cli.access_cmds import TokenOpt, governed
+from dataharbor.cli.context import JsonOpt, TokenOpt, governed
 from dataharbor.cli.render import console, emit_json, table
 from dataharbor.errors import InvalidInput
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 RefArg = Annotated[str, typer.Argument(help="PARTNER/NAME[@vN] (latest readable version by default)")]
 CommentOpt = Annotated[str, typer.Option("--comment", "-m", help="Why: stored with the review and logged.")]
 

@@ -9,11 +9,8 @@ import typer
 from dataharbor.access import operations as ops
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import Dataset
-from dataharbor.cli.access_cmds import TokenOpt, governed
-from dataharbor.cli.context import open_harbor
+from dataharbor.cli.context import JsonOpt, TokenOpt, governed, open_harbor
 from dataharbor.cli.render import console, emit_json, kv, table
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 partner_app = typer.Typer(help="Partner organisations that contribute data.", no_args_is_help=True)
 dataset_app = typer.Typer(help="Datasets: tier, licence and terms of use.", no_args_is_help=True)

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from dataharbor.access import operations as ops
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import Dataset, File, Job
-from dataharbor.cli.access_cmds import PurposeOpt, TokenOpt, governed
-from dataharbor.cli.context import open_harbor, settings_from
+from dataharbor.cli.context import JsonOpt, PurposeOpt, TokenOpt, governed, open_harbor, settings_from
 from dataharbor.cli.render import console, emit_json, human_bytes, kv, table
 from dataharbor.errors import InvalidInput, NotFound
 from dataharbor.harbor import Harbor
@@ -25,8 +24,6 @@ from dataharbor.pipeline.jobs import JobOutcome, run_job
 from dataharbor.pipeline.profiles import load_profiles
 from dataharbor.pipeline.runner import run_worker
 from dataharbor.select.browse import read_records, read_trace
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def run_with_progress(h: Harbor, job_id: int, *, quiet: bool = False) -> JobOutcome:

@@ -11,7 +11,7 @@ import typer
 
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import DatasetVersion
-from dataharbor.cli.access_cmds import TokenOpt, governed
+from dataharbor.cli.context import TokenOpt, governed
 from dataharbor.cli.render import err_console
 from dataharbor.documents import ai_act, card, croissant, datasheet, export_data, gather, gather_approved
 from dataharbor.errors import Conflict, InvalidInput

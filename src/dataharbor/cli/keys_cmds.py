@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from dataharbor.access.keys import key_status, rotate_master_key
-from dataharbor.cli.access_cmds import TokenOpt, governed
+from dataharbor.cli.context import JsonOpt, TokenOpt, governed
 from dataharbor.cli.render import console, emit_json, kv
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 keys_app = typer.Typer(
     help="Encryption keys of private datasets: status and master key rotation.", no_args_is_help=True

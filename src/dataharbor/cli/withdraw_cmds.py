@@ -7,10 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from dataharbor.access import withdrawal as svc
-from dataharbor.cli.access_cmds import TokenOpt, governed
+from dataharbor.cli.context import JsonOpt, TokenOpt, governed
 from dataharbor.cli.render import console, emit_json, kv, table
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 withdrawal_app = typer.Typer(help="Deletion receipts of withdrawals.", no_args_is_help=True)
 
