@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -13,6 +14,10 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from dataharbor.access.auditlog import AuditLog
+from dataharbor.access.context import AccessContext
+from dataharbor.access.principals import add_principal
+from dataharbor.access.subjects import LOCAL_ADMIN, Actor
 from dataharbor.catalog import repo
 from dataharbor.catalog.db import migrate
 from dataharbor.config import Settings
@@ -225,3 +230,30 @@ def s3_settings(settings: Settings, s3_endpoint: str, monkeypatch: pytest.Monkey
     client.create_bucket(Bucket=s3.store_url.removeprefix("s3://").split("/")[0])  # us-east-1: no location needed
     client.close()
     return s3
+
+
+ActAs = Callable[..., AbstractContextManager[AccessContext]]
+
+
+@pytest.fixture
+def act_as(harbor: Harbor) -> ActAs:
+    """`with act_as(actor) as acc:` one unit of work acting as `actor` (None: anonymous; default: local-admin)."""
+    log = AuditLog.in_home(harbor.settings.resolved_home)
+
+    @contextmanager
+    def scope(actor: Actor | None = LOCAL_ADMIN) -> Iterator[AccessContext]:
+        with harbor.catalog.session() as s:
+            yield AccessContext(s, actor, log)
+
+    return scope
+
+
+@pytest.fixture
+def make_principal(act_as: ActAs) -> Callable[..., int]:
+    """`make_principal(name, *roles, partner=, team=)` → the new principal's id."""
+
+    def make(name: str, *roles: str, partner: str | None = None, team: str = "") -> int:
+        with act_as() as acc:
+            return add_principal(acc, name=name, roles=list(roles), partner=partner, team=team).id
+
+    return make

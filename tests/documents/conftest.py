@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dataharbor.access.auditlog import AuditLog
 from dataharbor.access.context import AccessContext
 from dataharbor.access.subjects import LOCAL_ADMIN, Actor
 from dataharbor.audit import review_version
@@ -21,7 +20,7 @@ from dataharbor.pipeline.jobs import run_job
 
 MARKER = "Zyxwqmarker"  # in every private record's text and file name: it must never reach a private document
 
-Acting = Callable[..., AbstractContextManager[AccessContext]]
+Acting = Callable[..., AbstractContextManager[AccessContext]]  # the type of the `act_as` fixture (tests/conftest.py)
 
 
 @dataclass(frozen=True)
@@ -51,18 +50,6 @@ PRIVATE_TEXTS = {
     "minutes.txt": f"Board minutes. {MARKER} presented the supplier review; the board asked for a second opinion on"
     " the logistics contract before signing.\n",
 }
-
-
-@pytest.fixture
-def act_as(harbor: Harbor) -> Acting:
-    log = AuditLog.in_home(harbor.settings.resolved_home)
-
-    @contextmanager
-    def scope(actor: Actor | None = LOCAL_ADMIN) -> Iterator[AccessContext]:
-        with harbor.catalog.session() as s:
-            yield AccessContext(s, actor, log)
-
-    return scope
 
 
 def process(harbor: Harbor, ref: str, folder: Path) -> None:
