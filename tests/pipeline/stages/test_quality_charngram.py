@@ -77,7 +77,16 @@ def test_rule_is_off_for_languages_the_model_never_saw() -> None:
     # the same scrambled text annotated as a language outside the model's 75 is not judged by it
     record = _run(_scramble(SW), "za")
     assert record.drop_reason != "char_trigram_gain"
-    assert record.annotations["quality"]["char_trigram_gain"] is not None  # still measured for audits
+    # not measured where the rule cannot decide (it is ~40% of the stage's cost)
+    assert record.annotations["quality"]["char_trigram_gain"] is None
+    assert record.annotations["quality"]["char_trigram_logprob"] is None
+    assert record.annotations["quality"]["gopher_word_count"] > 0  # the other signals are there
+
+
+def test_rule_named_for_an_unknown_language_measures_it() -> None:
+    record = _run(_scramble(SW), "za", language_thresholds={"za": {"min_char_trigram_gain": 0.3}})
+    assert record.annotations["quality"]["char_trigram_gain"] is not None
+    assert record.drop_reason == "char_trigram_gain"
 
 
 def test_rule_can_be_switched_off() -> None:

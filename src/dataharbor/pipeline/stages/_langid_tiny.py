@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -26,13 +25,22 @@ _CHUNK = 16  # texts per numpy reduction: the gathered rows of a chunk stay in c
 _ALPHA = 0.5  # additive smoothing: unseen-in-a-language n-grams still cost something, not everything
 
 
+def _flat(text: str) -> str:
+    return " " + " ".join(text.lower().split()) + " "
+
+
 def ngrams(text: str) -> list[str]:
     """Character n-grams (`ORDERS`) of the lower-cased text, word boundaries marked by spaces."""
-    flat = " " + " ".join(text.lower().split()) + " "
+    flat = _flat(text)
     grams: list[str] = []
     for n in ORDERS:
         grams += [flat[i : i + n] for i in range(len(flat) - n + 1)]
     return grams
+
+
+def _trigram_keys(codepoints: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """One integer per trigram of a code point sequence (code points fit in 21 bits)."""
+    return (codepoints[:-2] << 42) | (codepoints[1:-1] << 21) | codepoints[2:]
 
 
 def train(texts: Mapping[str, str], min_count: int = 2) -> tuple[list[str], list[str], npt.NDArray[np.float16]]:
@@ -73,11 +81,28 @@ class TinyLangId:
             self.langs: list[str] = [str(x) for x in data["langs"]]
             self._index = {str(g): i for i, g in enumerate(data["vocab"])}
             logp = data["logp"].astype(np.float32)
+        if ORDERS != (3,):
+            raise ValueError("the numpy lookup below assumes trigrams only")
+        # the vocabulary as sorted integer keys: text is looked up with numpy, not a dict per n-gram
+        vocab = np.array([[ord(c) for c in g] for g in self._index], np.int64).reshape(-1, 3)
+        keys = (vocab[:, 0] << 42) | (vocab[:, 1] << 21) | vocab[:, 2]
+        self._order: npt.NDArray[np.int64] = np.argsort(keys)
+        self._keys: npt.NDArray[np.int64] = keys[self._order]
         # an extra all-zero row stands for every unknown n-gram, so lookups need no filtering
         self._unknown = len(self._index)
         self._logp: npt.NDArray[np.float32] = np.vstack([logp, np.zeros((1, logp.shape[1]), np.float32)])
         self._floor: npt.NDArray[np.float32] | None = None  # per-language smoothing floor, on first use
         self._alphabet: frozenset[str] | None = None
+        self._columns: npt.NDArray[np.float32] | None = None  # logp transposed, on first use
+
+    def ids(self, text: str) -> npt.NDArray[np.int64]:
+        """The vocabulary row of each n-gram of `ngrams(text)`, in order; the unknown row where absent."""
+        flat = _flat(text)
+        if len(flat) < 3:
+            return np.empty(0, np.int64)
+        keys = _trigram_keys(np.frombuffer(flat.encode("utf-32-le"), np.uint32).astype(np.int64))
+        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[pos] == keys, self._order[pos], self._unknown)
 
     def scores(self, text: str, k: int = 3) -> Scores:
         return self.scores_many([text], k)[0]
@@ -94,13 +119,16 @@ class TinyLangId:
         known = np.empty(len(texts), np.int64)
         for first in range(0, len(texts), _CHUNK):
             chunk = texts[first : first + _CHUNK]
-            ids: list[int] = []
+            parts: list[npt.NDArray[np.int64]] = []
             starts: list[int] = []
+            size = 0
             for text in chunk:
-                starts.append(len(ids))
-                ids.append(self._unknown)  # every text gets a non-empty (zero) segment, even ""
-                ids += map(self._index.get, ngrams(text), repeat(self._unknown))
-            idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
+                starts.append(size)
+                text_ids = self.ids(text)
+                # every text gets a non-empty (zero) segment, even ""
+                parts += [np.array([self._unknown], np.int64), text_ids]
+                size += 1 + len(text_ids)
+            idx = np.concatenate(parts)
             at = np.array(starts)
             totals[first : first + len(chunk)] = np.add.reduceat(self._logp[idx], at, axis=0)
             known[first : first + len(chunk)] = np.add.reduceat((idx != self._unknown).astype(np.int64), at)
@@ -121,13 +149,29 @@ class TinyLangId:
         """
         if self._floor is None:
             self._floor = self._logp[:-1].min(axis=0)
-        ids = [self._index.get(g, self._unknown) for g in ngrams(text)]
-        if not ids:
+        idx = self.ids(text)
+        if not len(idx):
             return np.zeros(len(self.langs), np.float32), 0, 0
-        idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
         unknown = int(np.count_nonzero(idx == self._unknown))
         total = self._logp[idx].sum(axis=0) + unknown * self._floor
-        return total, len(ids), len(ids) - unknown
+        return total, len(idx), len(idx) - unknown
+
+    def trigram_logprob(self, text: str, lang: int) -> tuple[float, int]:
+        """`trigram_logprobs` for one language (by index): one column, so ~75x less to gather.
+
+        The column is summed in the same sequential float32 order as the full reduction, so the
+        result is bit-identical to `trigram_logprobs(text)[0][lang]`.
+        """
+        if self._floor is None:
+            self._floor = self._logp[:-1].min(axis=0)
+        idx = self.ids(text)
+        if not len(idx):
+            return 0.0, 0
+        if self._columns is None:
+            self._columns = np.ascontiguousarray(self._logp.T)
+        unknown = int(np.count_nonzero(idx == self._unknown))
+        total = np.cumsum(self._columns[lang][idx], dtype=np.float32)[-1] + np.float32(unknown) * self._floor[lang]
+        return float(total), len(idx)
 
     def alphabet(self) -> frozenset[str]:
         """Every character inside the vocabulary's n-grams: text in other scripts is out of its reach."""

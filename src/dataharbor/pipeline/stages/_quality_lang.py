@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -52,7 +53,9 @@ class LanguageTable:
     def neutral_for(self, text: str) -> LanguageSettings:
         """The neutral setting, but counting characters when the text is mostly CJK/Thai script."""
         sample = text[:2000]
-        letters = sum(1 for ch in sample if ch.isalpha())
+        if not CHAR_SCRIPT.search(sample):  # the common case, in one C-level scan
+            return self.default
+        letters = sum(count for ch, count in Counter(sample).items() if ch.isalpha())
         if letters and len(CHAR_SCRIPT.findall(sample)) > 0.3 * letters:
             return self.languages.get("zh", self.default)
         return self.default

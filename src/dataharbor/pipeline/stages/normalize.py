@@ -9,6 +9,7 @@ import ftfy
 
 from dataharbor.domain.record import Record
 from dataharbor.pipeline.stage import RecordStage, StageContext, register_stage
+from dataharbor.pipeline.stages._mojibake import may_change
 
 # C0/C1 controls except tab and newline; also zero-width/bidi marks that break tokenisation
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -35,11 +36,11 @@ class NormalizeStage(RecordStage):
     def apply(self, record: Record) -> str | None:
         text = record.text
         fixed = False
-        if self.fix_mojibake:
+        if self.fix_mojibake and may_change(text):
             repaired = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
             fixed = repaired != unicodedata.normalize("NFC", text)
             text = repaired
-        else:
+        else:  # without mojibake, ftfy would return exactly this (see _mojibake)
             text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
         before = len(text)
         text = _CONTROL.sub("", text)

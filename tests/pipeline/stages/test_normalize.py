@@ -1,0 +1,135 @@
+"""normalize: mojibake repair, NFC, controls, whitespace — and the shortcut that lets clean text skip ftfy."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+import unicodedata
+
+import ftfy
+import pytest
+from ftfy.badness import BADNESS_RE
+
+from dataharbor.domain.record import Provenance, Record
+from dataharbor.evaldata import evaldata_dir
+from dataharbor.pipeline.stage import StageContext
+from dataharbor.pipeline.stages._mojibake import SAFE, may_change
+from dataharbor.pipeline.stages.normalize import NormalizeStage
+
+UDHR = evaldata_dir() / "text" / "udhr" / "txt"
+
+
+def _ftfy(text: str) -> str:
+    return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
+
+
+def _record(text: str) -> Record:
+    return Record(id="r1", text=text, provenance=Provenance("0" * 64, "t.txt", "test", "1"))
+
+
+def _real_texts() -> list[str]:
+    """UDHR in every script the corpus has (Latin, Cyrillic, Greek, Arabic, CJK, Indic …), cut to 1,000 characters."""
+    paths = sorted(UDHR.glob("*.txt"))
+    assert len(paths) > 400
+    return [p.read_text(encoding="utf-8")[:1000] for p in paths]
+
+
+def _broken(text: str, rng: random.Random) -> list[str]:
+    """Ways real pipelines break text: each must be noticed."""
+    out = []
+    for enc in ("cp1252", "latin-1", "cp1251", "mac_roman"):
+        try:
+            out.append(text.encode("utf-8").decode(enc))
+        except UnicodeDecodeError:
+            continue
+    i = rng.randrange(len(text) + 1)
+    out += [
+        text[:i] + "&eacute;" + text[i:],
+        text[:i] + "ﬁ" + text[i:],
+        text[:i] + "\r\n" + text[i:],
+        text[:i] + "\x1b[31m" + text[i:],
+        text[:i] + "ＡＢＣ" + text[i:],
+        text[:i] + "\x85" + text[i:],
+        text[:i] + "\nÃ " + text[i:],
+    ]
+    return out
+
+
+def test_no_badness_alternative_can_match_safe_letters_and_ascii() -> None:
+    """The claim the shortcut rests on, checked against ftfy's own regex (an ftfy upgrade re-checks it)."""
+    reps = list("aZ.,?!1_ \n-'(")
+    alphabet = sorted(SAFE) + reps
+    for a, b, c in itertools.product(alphabet, repeat=3):
+        assert not BADNESS_RE.search(a + b + c), a + b + c
+    rng = random.Random(7)
+    wide = sorted(SAFE) + list(string.printable)
+    for _ in range(20_000):
+        sample = "".join(rng.choice(wide) for _ in range(7))
+        assert not BADNESS_RE.search(sample), sample
+
+
+def test_skipping_ftfy_never_changes_the_result_on_real_and_broken_text() -> None:
+    rng = random.Random(11)
+    skipped = noticed = 0
+    for text in _real_texts():
+        variants = [text, unicodedata.normalize("NFD", text), *_broken(text, rng)]
+        for variant in variants:
+            if not may_change(variant):
+                skipped += 1
+                assert _ftfy(variant) == unicodedata.normalize("NFC", variant)
+            elif variant is not text:
+                noticed += 1
+    assert skipped > 400  # clean real text does skip ftfy
+    assert noticed > 2000
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "Le cafÃ© est fermÃ©.",  # UTF-8 read as cp1252
+        "Die BÃ¼cher sind im Rathaus.",
+        "naÃ¯ve faÃ§ade",
+        "It&rsquo;s the ﬁnal test.",
+        "windows\r\nline",
+        "Ã la carte",  # `^[ÃÂ] ` at the start of a segment
+        "first line\nÃ la carte",
+    ],
+)
+def test_broken_text_still_goes_to_ftfy(broken: str) -> None:
+    assert may_change(broken)
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "Plain ASCII text, nothing to do.",
+        "Le café est fermé. Les élèves sont partis à la maison.",
+        "Die Bücher sind im Rathaus; Größe und Qualität stimmen.",
+        "Mañana, el niño irá a la montaña.",
+    ],
+)
+def test_clean_text_skips_ftfy(clean: str) -> None:
+    assert not may_change(clean)
+
+
+def test_stage_repairs_mojibake_and_records_it() -> None:
+    stage = NormalizeStage(StageContext())
+    record = _record("Le cafÃ© est fermÃ©.\r\nIl   rouvre\u200b demain.")
+    assert stage.apply(record) is None
+    assert record.text == "Le café est fermé.\nIl rouvre demain."
+    assert record.annotations["normalize"] == {"mojibake_fixed": True, "chars_removed": 1}
+
+
+def test_stage_on_clean_text_only_normalises() -> None:
+    stage = NormalizeStage(StageContext())
+    decomposed = unicodedata.normalize("NFD", "Le café est fermé.")
+    record = _record(decomposed + "\n\n\n\nFin.")
+    assert stage.apply(record) is None
+    assert record.text == "Le café est fermé.\n\nFin."
+    assert record.annotations["normalize"] == {"mojibake_fixed": False, "chars_removed": 0}
+
+
+def test_stage_drops_empty_and_short() -> None:
+    assert NormalizeStage(StageContext()).apply(_record(" \u200b\n\t")) == "empty"
+    assert NormalizeStage(StageContext(), min_chars=20).apply(_record("too short")) == "too_short"
