@@ -81,10 +81,10 @@ class TinyLangId:
             self.langs: list[str] = [str(x) for x in data["langs"]]
             self._index = {str(g): i for i, g in enumerate(data["vocab"])}
             logp = data["logp"].astype(np.float32)
+            vocab = np.ascontiguousarray(data["vocab"].astype("<U3")).view(np.uint32).reshape(-1, 3).astype(np.int64)
         if ORDERS != (3,):
             raise ValueError("the numpy lookup below assumes trigrams only")
         # the vocabulary as sorted integer keys: text is looked up with numpy, not a dict per n-gram
-        vocab = np.array([[ord(c) for c in g] for g in self._index], np.int64).reshape(-1, 3)
         keys = (vocab[:, 0] << 42) | (vocab[:, 1] << 21) | vocab[:, 2]
         self._order: npt.NDArray[np.int64] = np.argsort(keys)
         self._keys: npt.NDArray[np.int64] = keys[self._order]

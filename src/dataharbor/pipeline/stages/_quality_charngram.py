@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from dataharbor.pipeline.stages._langid_tiny import TinyLangId
+from dataharbor.pipeline.stages._langid_tiny import MODEL_PATH, TinyLangId
 
 SAMPLE_CHARS = 1000  # enough to tell (tuning split: same separation as 2000); cost grows with it
 MIN_TRIGRAMS = 100  # fewer trigrams: the mean is too noisy, the signals are left out
@@ -32,8 +32,10 @@ def _model() -> TinyLangId:
 @cache
 def trigram_languages() -> frozenset[str]:
     """Languages of the trigram model: the gibberish rule only judges text in one of these,
-    since real text in a language it never saw can score like scrambled text."""
-    return frozenset(_model().langs)
+    since real text in a language it never saw can score like scrambled text. Read without
+    loading the model, which records in other or unknown languages never need."""
+    with np.load(MODEL_PATH) as data:
+        return frozenset(str(x) for x in data["langs"])
 
 
 @lru_cache(maxsize=64)
