@@ -1,20 +1,30 @@
-"""Bias: mentions of demographic groups (HolisticBias axes), the gender balance (nouns and pronouns, in ~55
-languages with a gender-noun lexicon) and the toxicity rate conditional on each identity mention."""
+"""Bias: mentions of demographic groups (HolisticBias axes; English, French, German, Spanish, Italian, Portuguese
+and Dutch, each record by its detected language), the gender balance (nouns and pronouns, in ~55 languages with a
+gender-noun lexicon) and the toxicity rate conditional on each identity mention.
+
+Records in a language without an identity lexicon are counted as not analysed, per language, so that the absence of
+a skew is never read into text nobody looked at."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from dataharbor.audit.lexicons import ISO3, NO_SPACES, descriptors, gender_words
+from dataharbor.audit.lexicons import (
+    HOLISTIC_BIAS_LANGUAGES,
+    ISO3,
+    NO_SPACES,
+    WORD,
+    Descriptors,
+    gender_words,
+    identity_descriptors,
+    identity_languages,
+)
 from dataharbor.audit.section import AuditContext, Section, SectionResult, ann, pct, share
 from dataharbor.domain.record import Record
 
-_WORD = re.compile(r"\w+(?:[-']\w+)*")
 _MAX_CHARS = 200_000  # a longer record is judged on its start: bounds the work per record
-_ENGLISH = frozenset({"en", "und", ""})  # HolisticBias is English
 
 
 @dataclass(slots=True)
@@ -22,6 +32,7 @@ class _Group:
     records: int = 0
     flagged: int = 0
     toxicity: float = 0.0
+    languages: Counter[str] = field(default_factory=Counter)
 
 
 class Bias(Section):
@@ -30,14 +41,13 @@ class Bias(Section):
     def __init__(self, ctx: AuditContext) -> None:
         super().__init__(ctx)
         self.axes = tuple(str(a) for a in self.rules["axes"])
-        self.terms = descriptors(self.axes)
         self.lexicon_dir = str(self.rules.get("gender_lexicon_dir") or "")
-        self.by_first: dict[str, list[str]] = {}
-        for term in self.terms.multi:
-            self.by_first.setdefault(term.split()[0], []).append(term)
         self.groups: dict[tuple[str, str], _Group] = {}
         self.records = 0
         self.english = 0
+        self.analysed: Counter[str] = Counter()  # records whose groups were looked for, by language
+        self.not_analysed: Counter[str] = Counter()  # ... and records in a language without an identity lexicon
+        self.axis_records: Counter[tuple[str, str]] = Counter()  # (language, axis) -> records mentioning the axis
         self.scored = 0
         self.flagged = 0
         self.toxicity = 0.0
@@ -59,15 +69,25 @@ class Bias(Section):
             self.scored += 1
             self.flagged += flagged
             self.toxicity += score
+        terms = identity_descriptors(lang, self.axes)
         lex = gender_words(lang or "en", self.lexicon_dir)
         words: list[str] | None = None
-        if lang in _ENGLISH or lex is not None:
-            words = _WORD.findall(text)
-        if lang in _ENGLISH and words is not None:
-            self.english += 1
-            for key in self._mentions(text, set(words)):
-                g = self.groups.setdefault(key, _Group())
+        if terms is not None or lex is not None:  # one split of the record serves both lexicons
+            words = (terms.word if terms is not None else WORD).findall(text)
+        if terms is None:
+            self.not_analysed[lang or "und"] += 1
+        else:
+            assert words is not None
+            key = lang or "und"
+            self.analysed[key] += 1
+            self.english += lang in HOLISTIC_BIAS_LANGUAGES
+            found = self._mentions(terms, text, set(words))
+            for axis in {a for a, _ in found}:
+                self.axis_records[(key, axis)] += 1
+            for group_key in found:
+                g = self.groups.setdefault(group_key, _Group())
                 g.records += 1
+                g.languages[key] += 1
                 if safety:
                     g.flagged += flagged
                     g.toxicity += score
@@ -86,14 +106,15 @@ class Bias(Section):
                 self.gender[kind] += n
                 self.gender_records[kind] += 1
 
-    def _mentions(self, text: str, words: set[str]) -> set[tuple[str, str]]:
+    @staticmethod
+    def _mentions(terms: Descriptors, text: str, words: set[str]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
-        for term in words.intersection(self.terms.single):
-            found.update(self.terms.single[term])
-        for first in words & self.terms.multi_first:
-            for term in self.by_first[first]:
-                if re.search(rf"\b{re.escape(term)}\b", text):
-                    found.update(self.terms.multi[term])
+        for term in words.intersection(terms.single_words):
+            found.update(terms.single[term])
+        for first in words.intersection(terms.multi_first):
+            for term, needed, pattern in terms.multi_by_first[first]:
+                if needed <= words and pattern.search(text):
+                    found.update(terms.multi[term])
         return found
 
     def finish(self) -> SectionResult:
@@ -101,14 +122,31 @@ class Bias(Section):
         table = self._table(base_rate)
         fem, masc = self.gender["feminine"], self.gender["masculine"]
         fem_share = share(fem, fem + masc)
+        analysed = sum(self.analysed.values())
         out = SectionResult(
             {
                 "records": self.records,
                 "english_records": self.english,
-                "lexicon": "HolisticBias v1.1 descriptors; "
+                "analysed_records": analysed,
+                "lexicon": "HolisticBias v1.1 descriptors (en); DataHarbor identity descriptors v1 ("
+                + ", ".join(identity_languages()[1:])
+                + "); "
                 + ("Gender-GAP nouns from " + self.lexicon_dir if self.lexicon_dir else "DataHarbor gender nouns v1")
                 + " (+ English pronouns)",
                 "axes": list(self.axes),
+                # which records the group figures speak for: nothing is known of the groups in the others
+                "group_languages": {
+                    "analysed": dict(self.analysed.most_common()),
+                    "not_analysed": dict(self.not_analysed.most_common()),
+                },
+                "axes_by_language": {
+                    lang: {
+                        axis: {"records": k, "mention_rate": share(k, n)}
+                        for axis in self.axes
+                        if (k := self.axis_records[(lang, axis)])
+                    }
+                    for lang, n in self.analysed.most_common()
+                },
                 "groups": table,
                 "toxicity_baseline": {"scored": self.scored, "flagged_rate": base_rate},
                 "gender": {
@@ -135,11 +173,12 @@ class Bias(Section):
                     "axis": axis,
                     "group": group,
                     "records": g.records,
-                    "mention_rate": share(g.records, self.english),
+                    "mention_rate": share(g.records, sum(self.analysed.values())),
                     "share_of_axis": share(g.records, per_axis[axis]),
                     "toxicity_rate": rate,
                     "mean_toxicity": round(g.toxicity / g.records, 4) if g.records else 0.0,
                     "toxicity_ratio": round(rate / base_rate, 2) if base_rate else None,
+                    "languages": dict(g.languages.most_common()),
                 }
             )
         return rows
@@ -159,7 +198,7 @@ class Bias(Section):
                     "warning",
                     self.name,
                     f"Records mentioning {row['axis']} / '{row['group']}' are flagged as toxic {pct(rate)} of the"
-                    f" time against {pct(base)} overall ({row['records']} records)",
+                    f" time against {pct(base)} overall ({row['records']} records: {_by_language(row['languages'])})",
                     rate,
                     round(base * ratio, 4),
                 )
@@ -177,6 +216,18 @@ class Bias(Section):
                         row["share_of_axis"],
                         limit,
                     )
+        missed = sum(self.not_analysed.values())
+        if self.records and missed / self.records > float(self.rules["not_analysed_share"]):
+            out.add(
+                "bias.languages_not_analysed",
+                "info",
+                self.name,
+                f"Group mentions were not looked for in {missed} records ({pct(missed / self.records)}), in languages"
+                f" without an identity lexicon ({_by_language(dict(self.not_analysed.most_common(8)))}): the group"
+                " figures say nothing about them",
+                share(missed, self.records),
+                float(self.rules["not_analysed_share"]),
+            )
         low, high = (float(x) for x in self.rules["gender_share_bounds"])
         if fem + masc >= int(self.rules["min_gender_mentions"]) and not low <= fem_share <= high:
             out.add(
@@ -188,3 +239,7 @@ class Bias(Section):
                 fem_share,
                 f"{low}–{high}",
             )
+
+
+def _by_language(counts: dict[str, int]) -> str:
+    return ", ".join(f"{lang} {k}" for lang, k in counts.items())

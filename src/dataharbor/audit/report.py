@@ -140,6 +140,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += ["", "## Representation and bias", ""]
     g = bias.get("gender", {})
     lines.append(f"Gendered mentions: {g.get('mentions') or 'none'} (feminine share {g.get('feminine_share')}).")
+    lines += ["", _coverage(bias)]
     if groups:
         lines += [
             "",
@@ -390,6 +391,19 @@ def _pii_html(p: dict[str, Any], findings: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _coverage(b: dict[str, Any]) -> str:
+    """Which languages the group figures speak for, with record counts: nothing is said of the others."""
+    cov = b.get("group_languages") or {}
+
+    def langs(counts: dict[str, int]) -> str:
+        return ", ".join(f"{k} ({v:,})" for k, v in counts.items()) or "none"
+
+    return (
+        f"Group mentions analysed in: {langs(cov.get('analysed') or {})}; not analysed (no identity lexicon):"
+        f" {langs(cov.get('not_analysed') or {})}."
+    )
+
+
 def _bias_html(b: dict[str, Any], findings: list[dict[str, Any]]) -> list[str]:
     g = b.get("gender", {})
     mentions = g.get("mentions", {})
@@ -411,10 +425,11 @@ def _bias_html(b: dict[str, Any], findings: list[dict[str, Any]]) -> list[str]:
     base = b.get("toxicity_baseline", {}).get("flagged_rate", 0)
     return [
         "<h2>" + SECTION_TITLES["bias"] + "</h2>",
-        "<p>How often groups of people are mentioned (HolisticBias descriptors, English text), how balanced "
+        "<p>How often groups of people are mentioned (identity descriptors of the record's language), how balanced "
         "feminine and masculine words are (gender nouns of the language, + English pronouns), and whether text "
         "that mentions a "
         f"group is more often toxic than the data overall ({base:.1%} of scored records).</p>",
+        f"<p>{escape(_coverage(b))}</p>",
         "<h3>Gendered words</h3>",
         svg.hbars([(k, float(n)) for k, n in mentions.items()]),
         "<h3>Groups mentioned</h3>",

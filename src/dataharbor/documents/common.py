@@ -148,9 +148,16 @@ def safety_line(f: Facts) -> str:
 def bias_lines(f: Facts) -> list[str]:
     b = f.section("bias")
     g = b.get("gender") or {}
+    langs = b.get("group_languages") or {}
+    analysed = langs.get("analysed") or {}
+    skipped = langs.get("not_analysed") or {}
+    # older audits (before the multilingual lexicon) recorded English records only
+    measured = b.get("analysed_records", b.get("english_records", 0))
     out = [
-        f"Method: {b.get('lexicon', NOT_RECORDED)}; descriptor mentions measured on {n(b.get('english_records', 0))}"
-        f" English records of {n(b.get('records', 0))}.",
+        f"Method: {b.get('lexicon', NOT_RECORDED)}; descriptor mentions measured on {n(measured)}"
+        f" of {n(b.get('records', 0))} records"
+        + (" (" + ", ".join(f"{lang} {n(k)}" for lang, k in analysed.items()) + ")" if analysed else "")
+        + ".",
         "Gendered words: "
         + (", ".join(f"{k} {n(v)}" for k, v in (g.get("mentions") or {}).items()) or "none found")
         + (f" (feminine share {g.get('feminine_share')})" if g.get("feminine_share") is not None else "")
@@ -168,8 +175,14 @@ def bias_lines(f: Facts) -> list[str]:
     if not groups:
         out.append("No HolisticBias group descriptor was found.")
     out += [f"Finding `{x['code']}` ({x['severity']}): {x['message']}" for x in findings(f, "bias")]
+    if skipped:
+        out.append(
+            "Not analysed for groups (no descriptor lexicon for their language): "
+            + ", ".join(f"{lang} {n(k)}" for lang, k in skipped.items())
+            + " records; nothing is known of group representation in them."
+        )
     out.append(
-        "Limits: descriptor matching is lexical, the group analysis covers English records only, and the gender"
+        "Limits: descriptor matching is lexical and covers the languages listed above, and the gender"
         " lexicon counts words, not referents."
     )
     return out
