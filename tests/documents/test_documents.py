@@ -118,12 +118,8 @@ def test_size_ranges() -> None:
     assert size_range("video", 2 * 10**6) == "More than 1 million hours"
 
 
-def test_only_approved_versions_enter_the_summary(
-    built: Built,
-    harbor: Harbor,
-    make_dataset,
-    act_as: Acting,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_only_approved_versions_enter_the_summary(  # type: ignore[no-untyped-def]
+    built: Built, harbor: Harbor, make_dataset, act_as: Acting, tmp_path: Path
 ) -> None:
     ref = make_dataset("acme/draft", tier="open", license="CC0-1.0")
     process(
