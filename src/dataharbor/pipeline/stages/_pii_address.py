@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from dataharbor.pipeline.stages._pii_context import has_context, keywords
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import ADDRESS, Entity
 
 _L = r"[^\W\d_]"  # one letter, any script
@@ -133,11 +134,13 @@ _UNIT = re.compile(
     r"\d{1,5}[a-zA-Z]?(?!\w)",
     re.IGNORECASE,
 )
-_ZIP_AFTER_CUE = re.compile(
+_ZIP_SOURCE = (
     r"(?:zip(?: ?code)?|post ?code|postal code|code postal|cp|plz|postleitzahl)\s*[:#]?\s*"
-    r"(\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})(?!\w)",
-    re.IGNORECASE,
+    r"(\d{5}(?:-\d{4})?|[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2})(?!\w)"
 )
+_ZIP_AFTER_CUE = re.compile(_ZIP_SOURCE, re.IGNORECASE)
+# the same on the lower-cased text, where `re` can jump to the cues' first letters (same offsets)
+_ZIP_AFTER_CUE_LOWER = re.compile(_ZIP_SOURCE)
 _UK_POSTCODE = re.compile(r"(?<![\w-])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) \d[ABD-HJLNP-UW-Z]{2}(?![\w-])")
 _CITY_STATE_ZIP = re.compile(r"(?<!\w)[A-Z][a-zA-Z.'-]+(?: [A-Z][a-zA-Z.'-]+){0,2}, [A-Z]{2} \d{5}(?:-\d{4})?(?!\w)")
 
@@ -157,35 +160,64 @@ _ZIP_PREFIX = re.compile(
 )
 _MAX_SEGMENTS = 6
 
+# necessary conditions tested before the patterns (see _pii_prescan)
+_TYPE_FIRST_TEXT = tuple(_TYPE_FIRST.replace("\\", "").split("|"))
+_GLUED_WORDS = tuple(_GLUED_SUFFIX.replace("\\", "").split("|"))
+_SEPARATE_WORDS = (
+    "utca", "útja", "út", "tér", "körút", "ulice", "ulica", "gatan", "vej", "gade", "katu", "straat", "strasse",
+    "straße", "gasse", "weg", "platz", "allee",
+)  # fmt: skip
+_UNIT_WORDS = (
+    "apt", "apartment", "suite", "ste", "unit", "flat", "bldg", "building", "floor", "fl", "room", "rm",
+    "appartement", "appt", "bât", "bâtiment", "bat", "étage", "escalier", "esc", "wohnung", "whg", "stock", "piso",
+    "puerta", "interno", "int",
+)  # fmt: skip
+# _UNIT read backwards from its number over the reversed lower-cased text: spaces, "#", "no."/"n°", a unit word
+_UNIT_BACKWARDS = re.compile(r"\s*#?\s*(?:\.?on|°n)?\s*\.?(?:" + "|".join(w[::-1] for w in _UNIT_WORDS) + r")(?!\w)")
+_CITY_STATE_ZIP_CORE = re.compile(r", [A-Z]{2} \d{5}")
 
-def find_addresses(text: str) -> Iterator[Entity]:
+
+def find_addresses(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if not scan.digits:  # every pattern here holds a number
+        return
+    runs = scan.run_starts  # the number-first patterns can only start at a run of digits
     cores: list[tuple[int, int, float]] = []
-    for pattern in (
-        _NUMBER_FIRST,
-        _NUMBER_FIRST_USPS,
-        _PREFIX_STREET,
-        _TYPE_FIRST_STREET,
-        _GLUED_STREET,
-        _SEPARATE_SUFFIX_STREET,
+    for matches in (
+        scan.matches_at(_NUMBER_FIRST, runs),
+        scan.matches_at(_NUMBER_FIRST_USPS, runs),
+        scan.matches_at(_PREFIX_STREET, runs),
+        _TYPE_FIRST_STREET.finditer(text) if scan.has(*_TYPE_FIRST_TEXT) else (),
+        _GLUED_STREET.finditer(text) if scan.number_after(_GLUED_WORDS) else (),
+        _SEPARATE_SUFFIX_STREET.finditer(text) if scan.number_after(_SEPARATE_WORDS) else (),
     ):
-        cores.extend((m.start(), m.end(), 0.85) for m in pattern.finditer(text) if _plausible(m.group()))
-    for m in _GENERIC.finditer(text):
+        cores.extend((m.start(), m.end(), 0.85) for m in matches if _plausible(m.group()))
+    for m in scan.matches_at(_GENERIC, runs):
         if _plausible(m.group()) and has_context(text, m.start(), _ADDRESS_CUES, window=60):
             # a full stop after a word longer than an initial ("Paris. Merci") ends the address
             stop = re.search(r"(?<=\w{3})\.\s", m.group())
             cores.append((m.start(), m.start() + stop.start() if stop else m.end(), 0.7))
     for start, end, score in cores:
         yield Entity(start, _extend(text, end), ADDRESS, score, "street")
-    for m in _UNIT.finditer(text):
+    for m in _UNIT.finditer(text) if _unit_possible(scan) else ():
         # "room 12" alone is not an address; after an address cue it is part of one
         score = 0.7 if has_context(text, m.start(), _ADDRESS_CUES, window=60) else 0.45
         yield Entity(m.start(), _extend(text, m.end()), ADDRESS, score, "unit")
-    for m in _ZIP_AFTER_CUE.finditer(text):
+    zips = _ZIP_AFTER_CUE_LOWER.finditer(scan.lower) if scan.lower_is_exact else _ZIP_AFTER_CUE.finditer(text)
+    for m in zips:
         yield Entity(m.start(1), m.end(1), ADDRESS, 0.8, "postcode_cue")
-    for m in _UK_POSTCODE.finditer(text):
+    for m in scan.matches_at(_UK_POSTCODE, scan.near_runs(1, 2)):  # the first digit is 2nd or 3rd
         yield Entity(m.start(), m.end(), ADDRESS, 0.65, "uk_postcode")
-    for m in _CITY_STATE_ZIP.finditer(text):
+    for m in _CITY_STATE_ZIP.finditer(text) if _CITY_STATE_ZIP_CORE.search(text) else ():
         yield Entity(m.start(), m.end(), ADDRESS, 0.75, "city_state_zip")
+
+
+def _unit_possible(scan: Prescan) -> bool:
+    """Whether some run of digits has a unit word before it (read backwards, so only runs are tried)."""
+    if not scan.lower_is_exact:
+        return True
+    backwards, n = scan.lower[::-1], len(scan.text)
+    return any(_UNIT_BACKWARDS.match(backwards, n - start) for start in scan.run_starts)
 
 
 def _plausible(core: str) -> bool:

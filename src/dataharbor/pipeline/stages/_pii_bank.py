@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import BANK_ACCOUNT, Entity
 
 # the account word, optional "number"/"no."/"n°"/"#"/":"/"is", then the digits (single spaces or dashes allowed)
@@ -18,7 +19,13 @@ _ACCOUNT = re.compile(
 )
 
 
-def find_bank_accounts(text: str) -> Iterator[Entity]:
+_WORDS = ("account", "acct", "a/c", "compte", "konto", "kto")  # one is in every cue above
+
+
+def find_bank_accounts(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if scan.group_digits < 6 or not scan.has_word(_WORDS):
+        return
     for m in _ACCOUNT.finditer(text):
         digits = re.sub(r"\D", "", m.group(1))
         if len(set(digits)) >= 3:

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import CRYPTO, Entity
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -99,14 +100,18 @@ def eip55_ok(address: str) -> bool:
     return True
 
 
-def find_crypto(text: str) -> Iterator[Entity]:
-    for m in _BASE58_ADDR.finditer(text):
-        if base58check_ok(m.group()):
-            yield Entity(m.start(), m.end(), CRYPTO, 1.0, "btc_base58check")
-    if "1" in text:
+def find_crypto(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if "1" in text or "3" in text:
+        for m in scan.matches_at(_BASE58_ADDR, scan.run_starts):  # it opens with the digit 1 or 3
+            if base58check_ok(m.group()):
+                yield Entity(m.start(), m.end(), CRYPTO, 1.0, "btc_base58check")
+    if "1" in text and scan.has_word(("bc1", "tb1")):
         for m in _BECH32_ADDR.finditer(text):
             if bech32_ok(m.group()):
                 yield Entity(m.start(), m.end(), CRYPTO, 1.0, "btc_bech32")
+    if "0x" not in text:
+        return
     for m in _ETH_ADDR.finditer(text):
         hexpart = m.group()[2:]
         if hexpart.lower() == hexpart or hexpart.upper() == hexpart:

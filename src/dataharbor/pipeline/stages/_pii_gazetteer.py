@@ -11,13 +11,16 @@ import gzip
 import re
 from collections.abc import Iterator
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from dataharbor.pipeline.stages._pii_context import word_set
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import PERSON, Entity
 
 _DATA = Path(__file__).resolve().parents[2] / "models" / "pii"
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # a capitalised word with at least one lower-case letter (acronyms like "NHS" are not names)
 _CAP = r"[^\W\d_a-z](?=[^\W\d_]*[^\W\d_A-Z])[^\W\d_]*(?:[-'’][^\W\d_]+)*"
 # first names that are also everyday words, months or places: only as part of a full name
@@ -54,6 +57,26 @@ _ROLE = re.compile(
     rf"[ \t]*:?[ \t]+({_CAP}(?:[ \t]+{_CAP}){{0,3}})"
 )
 
+# the cue words of _GREETING, _CLOSING and _ROLE (lower-case), for the skips in find_gazetteer_names
+_GREETING_CUES = (
+    "hi", "hey", "hello", "dear", "thx", "thanks", "thank you", "cheers", "bye", "salut", "coucou", "bonjour",
+    "bonsoir", "merci", "cher", "chère", "hallo", "servus", "moin", "danke", "liebe", "lieber", "it's", "it is",
+    "this is", "c'est", "ici", "hier ist", "ich bin", "i'm", "i am",
+)  # fmt: skip
+_CLOSING_CUES = (
+    "regards", "best", "cheers", "sincerely", "faithfully", "yours", "thanks", "cordialement", "bien à toi",
+    "bien à vous", "amicalement", "salutations", "bises", "grüßen", "grüße", "gruß", "lg", "mfg",
+)  # fmt: skip
+# how a _ROLE match begins, without its lookbehind, on the lower-cased text (see Prescan.finditer)
+_ROLE_CUES = (
+    "holder", "owner", "customer", "client", "employee", "patient", "tenant", "applicant", "witness", "titulaire",
+    "au nom de", "inhaber", "kunde", "kundin", "mitarbeiter", "mieter",
+)  # fmt: skip
+_ROLE_QUICK = re.compile(
+    r"(?:holder|owner|customer|client|cliente|employee|patient|patientin|tenant|applicant|witness|titulaire|"
+    r"au nom de|inhaber|inhaberin|kunde|kundin|mitarbeiter|mitarbeiterin|mieter|mieterin)[ \t]*:?[ \t]+[^\W\d_]"
+)
+
 
 @cache
 def name_sets() -> tuple[frozenset[str], frozenset[str]]:
@@ -74,50 +97,141 @@ def _known(token: str, names: frozenset[str]) -> bool:
     return low in names or ("-" in low and all(part in names for part in low.split("-") if part))
 
 
-def find_gazetteer_names(text: str) -> Iterator[Entity]:
+def find_gazetteer_names(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
     firsts, lasts = name_sets()
-    yield from _full_names(text, firsts, lasts)
+    # one split gives the tokens (odd items) and what lies between them (even items), without match objects
+    parts = _TOKEN_SPLIT.split(text)
+    words, gaps = parts[1::2], parts[0::2]  # gaps[k] is the text before words[k]
+    edges = list(accumulate(map(len, parts)))  # edges[2k] = start of words[k], edges[2k + 1] = its end
+    distinct = set(words)
+    _WORDS.learn(distinct)
+    capitalised, openers, greetable = (
+        distinct & _WORDS.capitalised,
+        distinct & _WORDS.openers,
+        distinct & _WORDS.greetable,
+    )
+    yield from _full_names(words, gaps, edges, capitalised, openers, lasts)
+    if greetable and _after_cue(text, scan, [edges[2 * i] for i, w in enumerate(words) if w in greetable]):
+        yield from _greetings(text, firsts, lasts)
+    closing = "\n" in text and (not scan.lower_is_exact or _closing_line(scan.lower))
+    for matches, score in (
+        (_CLOSING.finditer(text) if closing else (), 0.75),
+        (scan.finditer(_ROLE, _ROLE_QUICK, on_lower=True) if scan.has_word(_ROLE_CUES) else (), 0.65),
+    ):
+        for m in matches:
+            if m.group(1).split()[0].lower() not in _GENERIC:
+                yield Entity(m.start(1), m.end(1), PERSON, score, "name_cue")
+
+
+class _WordKinds:
+    """Which tokens seen so far are capitalised, open a full name, or could be a greeted name. Pages share
+    most of their words, so each is judged once and a page's words are sorted by set intersections."""
+
+    _LIMIT = 1 << 19  # words remembered before starting afresh (memory bound)
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.capitalised: set[str] = set()
+        self.openers: set[str] = set()
+        self.greetable: set[str] = set()
+
+    def learn(self, words: set[str]) -> None:
+        new = words - self.seen
+        if not new:
+            return
+        if len(self.seen) + len(new) > self._LIMIT:
+            for known in (self.seen, self.capitalised, self.openers, self.greetable):
+                known.clear()
+            new = set(words)
+        firsts, lasts = name_sets()
+        for word in new:
+            if _is_cap(word):
+                self.capitalised.add(word)
+                if _known(word, firsts):
+                    self.openers.add(word)
+            if _greetable(word.strip("'’-"), firsts, lasts):
+                self.greetable.add(word)
+        self.seen |= new
+
+
+_WORDS = _WordKinds()
+
+
+def _closing_line(lower: str) -> bool:
+    """Whether a line of the lower-cased text ends with a _CLOSING cue (then spaces, one of ",.!", spaces)."""
+    end = lower.find("\n")
+    while end >= 0:
+        pos = end
+        while pos > 0 and lower[pos - 1] in " \t":
+            pos -= 1
+        if pos > 0 and lower[pos - 1] in ",.!":
+            pos -= 1
+            while pos > 0 and lower[pos - 1] in " \t":
+                pos -= 1
+        if lower.endswith(_CLOSING_CUES, 0, pos):
+            return True
+        end = lower.find("\n", end + 1)
+    return False
+
+
+def _greetable(token: str, firsts: frozenset[str], lasts: frozenset[str]) -> bool:
+    return _known(token, firsts) or (_is_cap(token) and _known(token, lasts))
+
+
+def _greetings(text: str, firsts: frozenset[str], lasts: frozenset[str]) -> Iterator[Entity]:
     for m in _GREETING.finditer(text):
         token = m.group(1).strip("'’-")
         low = token.lower()
         if low in _GENERIC:
             continue
-        if _known(token, firsts) or (_is_cap(token) and _known(token, lasts)):
+        if _greetable(token, firsts, lasts):
             yield Entity(m.start(1), m.start(1) + len(token), PERSON, 0.7, "greeting_gazetteer")
-    for pattern, score in ((_CLOSING, 0.75), (_ROLE, 0.65)):
-        for m in pattern.finditer(text):
-            if m.group(1).split()[0].lower() not in _GENERIC:
-                yield Entity(m.start(1), m.end(1), PERSON, score, "name_cue")
 
 
-def _full_names(text: str, firsts: frozenset[str], lasts: frozenset[str]) -> Iterator[Entity]:
+def _after_cue(text: str, scan: Prescan, starts: list[int]) -> bool:
+    """Whether a token _GREETING would accept, starting at one of `starts`, could follow a greeting cue.
+
+    A _GREETING match's name is a whole token after a space or tab, and its cue ends with a letter right
+    before those spaces (and a comma): a text where no known name sits so yields nothing from _GREETING.
+    """
+    for start in starts:
+        end = start
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        if end == start:
+            continue  # the name needs a space or tab right before it
+        if end > 0 and text[end - 1] == ",":
+            end -= 1
+            while end > 0 and text[end - 1] in " \t":
+                end -= 1
+        if not scan.lower_is_exact or scan.lower.endswith(_GREETING_CUES, 0, end):
+            return True
+    return False
+
+
+def _full_names(
+    words: list[str],
+    gaps: list[str],
+    edges: list[int],
+    capitalised: set[str],
+    openers: set[str],
+    lasts: frozenset[str],
+) -> Iterator[Entity]:
     """Runs of capitalised tokens holding a known first name: "Anna Maria Faltyn", "Stephen"."""
-    tokens = [m for m in _TOKEN.finditer(text)]
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        word = tok.group()
-        if not (_is_cap(word) and _known(word, firsts)):
-            i += 1
+    after = -1  # tokens up to here belong to the last run
+    for i in [i for i, w in enumerate(words) if w in openers]:
+        if i <= after:
             continue
+        word = words[i]
         j = i
         # more capitalised tokens separated by a single space: middle names, then the surname
-        while (
-            j + 1 < len(tokens)
-            and j - i < 3
-            and tokens[j + 1].start() - tokens[j].end() == 1
-            and text[tokens[j].end()] == " "
-            and _is_cap(tokens[j + 1].group())
-        ):
+        while j + 1 < len(words) and j - i < 3 and gaps[j + 1] == " " and words[j + 1] in capitalised:
             j += 1
-        prev = tokens[i - 1] if i else None
-        after_prefix = (
-            prev is not None and prev.group().lower() in _PLACE_PREFIX and text[prev.end() : tok.start()] in (" ", "-")
-        )
+        after_prefix = i > 0 and words[i - 1].lower() in _PLACE_PREFIX and gaps[i] in (" ", "-")
         if j > i and not after_prefix:
-            last = tokens[j].group()
-            score = 0.8 if _known(last, lasts) else 0.6
-            yield Entity(tok.start(), tokens[j].end(), PERSON, score, "gazetteer_full")
+            score = 0.8 if _known(words[j], lasts) else 0.6
+            yield Entity(edges[2 * i], edges[2 * j + 1], PERSON, score, "gazetteer_full")
         elif j == i and not after_prefix and word.lower() not in _AMBIGUOUS:
-            yield Entity(tok.start(), tok.end(), PERSON, 0.55, "gazetteer_single")
-        i = j + 1
+            yield Entity(edges[2 * i], edges[2 * i + 1], PERSON, 0.55, "gazetteer_single")
+        after = j

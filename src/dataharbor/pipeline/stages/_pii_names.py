@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import PERSON, Entity
 
 _CAP = r"[^\W\d_a-z][\w'’-]*"  # a capitalised word, any script
@@ -98,9 +99,29 @@ _NOT_NAMES = frozenset(
 )
 
 
-def find_names(text: str) -> Iterator[Entity]:
-    for pattern, score in ((_TITLE, 0.8), (_TITLE_LOWER, 0.7), (_INTRO, 0.75), (_SUBJECT, 0.6)):
-        for m in pattern.finditer(text):
+# how each match of the pattern above begins, without its lookbehind: `re` jumps to these (see Prescan.finditer)
+_TITLE_QUICK = re.compile(
+    r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sra|Srta|M|Me|Pr|Fr|Hr|Sr|Sig)[. \t]"
+)
+_TITLE_LOWER_QUICK = re.compile(r"(?:mr|mrs|ms|miss|dr|mme|mlle)\.")  # on the lower-cased text
+_INTRO_QUICK = re.compile(
+    r"(?:my|his|her|their|your|partner['’]s|first|last|full|sur|name|call|je m|mon nom|nom|prénom|ich heiße|mein name)"
+)  # on the lower-cased text
+# every _INTRO cue holds one of these (lower-cased): a text without one is skipped at once
+_INTRO_CUE = re.compile(r"name\s*(?:[:?]|is|was|ist)|calls? me|called me|je m['’]appelle|mon nom|nom\s*:|ich heiße")
+_SUBJECT_TEXT = ("lives", "lived", "was born", "grew up", "habite", "est né", "wohnt", "wurde geboren")
+
+
+def find_names(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    intro = not scan.lower_is_exact or _INTRO_CUE.search(scan.lower) is not None
+    for matches, score in (
+        (scan.finditer(_TITLE, _TITLE_QUICK), 0.8),
+        (scan.finditer(_TITLE_LOWER, _TITLE_LOWER_QUICK, on_lower=True), 0.7),
+        (scan.finditer(_INTRO, _INTRO_QUICK, on_lower=True) if intro else (), 0.75),
+        (_SUBJECT.finditer(text) if scan.has(*_SUBJECT_TEXT) else (), 0.6),
+    ):
+        for m in matches:
             start = m.start(1)
             end = start
             # stop the name at the first function word ("call me Roland but …")

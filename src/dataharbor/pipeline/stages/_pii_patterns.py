@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from dataharbor.pipeline.stages._pii_checksums import (
     IBAN_LENGTHS,
@@ -22,6 +22,7 @@ from dataharbor.pipeline.stages._pii_checksums import (
     steuer_id_ok,
 )
 from dataharbor.pipeline.stages._pii_context import has_context, keywords
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import (
     CREDIT_CARD,
     EMAIL,
@@ -69,6 +70,14 @@ _ID_AFTER_WORD = re.compile(
     re.IGNORECASE,
 )
 
+# necessary conditions tested before the patterns above (see _pii_prescan)
+_IPV6_COLONS = re.compile(r":[0-9A-Fa-f]{0,4}:")  # two colons at most 4 hex digits apart
+_AUSWEIS_CORE = re.compile(_AUSWEIS.pattern.removeprefix(r"(?<![\w])").removesuffix(r"(?!\w)"))
+_ID_WORDS = (
+    "licen", "passport", "passeport", "reisepass", "identity card", "id card", "carte d'identit", "permis",
+    "führerschein", "ausweis",
+)  # fmt: skip
+
 _CARD_WORDS = keywords("card", "carte", "karte", "visa", "mastercard", "amex", "cc", "cb", "credit", "debit")
 _SSN_WORDS = keywords("ssn", "social security", "social", "ss#", "ss no", "taxpayer")
 _NINO_WORDS = keywords("national insurance", "ni number", "ni no", "nino", "nin")
@@ -85,20 +94,26 @@ def _compact(value: str) -> str:
     return re.sub(r"[ .-]", "", value)
 
 
-def find_emails(text: str) -> Iterator[Entity]:
+def find_emails(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    if "@" not in text:
+        return
     for m in _EMAIL.finditer(text):
         yield Entity(m.start(), m.end(), EMAIL, 1.0, "email")
 
 
-def find_urls(text: str) -> Iterator[Entity]:
+def find_urls(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    if "http" not in text and "www." not in text:
+        return
     for m in _URL.finditer(text):
         yield Entity(m.start(), m.end(), URL, 0.6, "url")
 
 
-def find_ips(text: str) -> Iterator[Entity]:
-    for m in _IPV4.finditer(text):
-        yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv4")
-    if ":" not in text:
+def find_ips(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if "." in text:
+        for m in scan.matches_at(_IPV4, scan.run_starts):
+            yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv4")
+    if ":" not in text or not _IPV6_COLONS.search(text):
         return
     for m in _IPV6.finditer(text):
         value = m.group().split("%")[0]
@@ -113,8 +128,11 @@ def find_ips(text: str) -> Iterator[Entity]:
             yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv6")
 
 
-def find_cards(text: str) -> Iterator[Entity]:
-    for m in _CARD.finditer(text):
+def find_cards(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if scan.group_digits < 13:
+        return
+    for m in scan.matches_at(_CARD, scan.run_starts):
         raw = m.group()
         if not _CARD_GROUPS.match(raw):
             continue
@@ -127,8 +145,9 @@ def find_cards(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), CREDIT_CARD, score, "luhn")
 
 
-def find_ibans(text: str) -> Iterator[Entity]:
-    for m in _IBAN_START.finditer(text):
+def find_ibans(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    for m in scan.matches_at(_IBAN_START, scan.near_runs(2)):  # two letters, then the check digits
         country = m.group(1).upper()
         length = IBAN_LENGTHS.get(country)
         if length is None:
@@ -151,24 +170,36 @@ def find_ibans(text: str) -> Iterator[Entity]:
             yield Entity(m.start(), end, IBAN, 1.0, "iban_mod97")
 
 
-def find_national_ids(text: str) -> Iterator[Entity]:
-    yield from _find_nir(text)
-    yield from _find_steuer_id(text)
-    yield from _find_ausweis(text)
-    yield from _find_nino(text)
-    yield from _find_nhs(text)
-    yield from _find_ssn(text)
-    yield from _find_id_after_word(text)
+def find_national_ids(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if not scan.digits:
+        return
+    group = scan.group_digits  # each layout's digits, counting a Corsican "2A" NIR as split in two
+    # the digit-first layouts can only start at a run of digits
+    if group >= 8:
+        yield from _find_nir(text, scan.matches_at(_NIR, scan.run_starts))
+    if group >= 11:
+        yield from _find_steuer_id(text, scan.matches_at(_STEUER_ID, scan.run_starts))
+    if _AUSWEIS_CORE.search(text):
+        yield from _find_ausweis(text)
+    if group >= 6:
+        yield from _find_nino(text, scan.matches_at(_NINO, scan.near_runs(2, 3)))
+    if group >= 10:
+        yield from _find_nhs(text, scan.matches_at(_NHS, scan.run_starts))
+    if group >= 9:
+        yield from _find_ssn(text, scan.matches_at(_SSN, scan.run_starts))
+    if scan.has_word(_ID_WORDS):
+        yield from _find_id_after_word(text)
 
 
-def _find_nir(text: str) -> Iterator[Entity]:
-    for m in _NIR.finditer(text):
+def _find_nir(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
+    for m in matches:
         if nir_ok("".join(m.groups())):
             yield Entity(m.start(), m.end(), NATIONAL_ID, 1.0, "fr_nir")
 
 
-def _find_steuer_id(text: str) -> Iterator[Entity]:
-    for m in _STEUER_ID.finditer(text):
+def _find_steuer_id(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
+    for m in matches:
         if steuer_id_ok("".join(m.groups())):
             # 1 in ~10 random 11-digit numbers passes the digit checks: want a context word too
             score = 0.95 if has_context(text, m.start(), _TIN_WORDS) else 0.45
@@ -183,8 +214,8 @@ def _find_ausweis(text: str) -> Iterator[Entity]:
             yield Entity(m.start(), m.end(), NATIONAL_ID, score, "de_ausweis")
 
 
-def _find_nino(text: str) -> Iterator[Entity]:
-    for m in _NINO.finditer(text):
+def _find_nino(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
+    for m in matches:
         value = "".join(m.groups())
         # mixed case ("Ab 12 34 56 c") is prose, not an identifier
         if not (value.isupper() or value.islower()):
@@ -196,15 +227,15 @@ def _find_nino(text: str) -> Iterator[Entity]:
             yield Entity(m.start(), m.end(), NATIONAL_ID, 0.75, "uk_nino_context")
 
 
-def _find_nhs(text: str) -> Iterator[Entity]:
-    for m in _NHS.finditer(text):
+def _find_nhs(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
+    for m in matches:
         if nhs_ok("".join(m.groups())):
             score = 0.95 if has_context(text, m.start(), _NHS_WORDS) else 0.35
             yield Entity(m.start(), m.end(), NATIONAL_ID, score, "uk_nhs")
 
 
-def _find_ssn(text: str) -> Iterator[Entity]:
-    for m in _SSN.finditer(text):
+def _find_ssn(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
+    for m in matches:
         if not ssn_ok(m.group(1) + m.group(3) + m.group(4)):
             continue
         context = has_context(text, m.start(), _SSN_WORDS)

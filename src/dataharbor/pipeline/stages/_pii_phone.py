@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 import phonenumbers
 
 from dataharbor.pipeline.stages._pii_context import has_context, keywords
+from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import PHONE, Entity
 
 # language -> region libphonenumber uses to read national numbers
@@ -42,6 +45,7 @@ _CANDIDATE = re.compile(
     r"(?![\w/-]|[.,]\d)",
     re.IGNORECASE,
 )
+_LEAD = re.compile(r"[+(]")
 _DATE = re.compile(r"^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$")
 _DATE_PREFIX = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})(?!\d)")
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")  # the US SSN layout, never a phone layout
@@ -123,27 +127,118 @@ _NOT_PHONE_WORDS = keywords(
 )
 
 
-def find_phones(text: str, region: str = "US") -> Iterator[Entity]:
+class _Matcher(phonenumbers.PhoneNumberMatcher):
+    """libphonenumber's matcher, told to skip candidates with too few digits to be a valid number.
+
+    Documentation pages are full of "3.11", "2)", "1.", "13968": the matcher parses each. A valid number has
+    at least as many digits as the shortest national number of its region (libphonenumber's metadata), and
+    a number written without "+" or an international prefix belongs to the region it is read for; letters
+    count as digits here because the parser reads "1-800-FLOWERS" as digits. So the skip loses nothing.
+    If libphonenumber renames the hook, this class simply stops skipping.
+    """
+
+    def __init__(self, text: str, region: str, leniency: int) -> None:
+        super().__init__(text, region, leniency=leniency)
+        self._national_min, self._idd_needs_zero = _fewest_digits(region)
+
+    def _extract_match(self, candidate: str, offset: int) -> Any:
+        chars = _DIGIT_LIKE.findall(candidate)
+        international = (
+            not self._idd_needs_zero or "+" in candidate or "＋" in candidate or not chars or not _nonzero(chars[0])
+        )
+        if len(chars) < (_MIN_DIGITS if international else self._national_min):
+            return None
+        return super()._extract_match(candidate, offset)
+
+
+def _nonzero(char: str) -> bool:
+    """A digit other than zero (a letter is not: the parser may map it to any digit)."""
+    return char.isdecimal() and int(char) != 0
+
+
+def _shortest(metadata: list[Any]) -> int:
+    lengths = [min((n for n in m.general_desc.possible_length if n > 0), default=1) for m in metadata if m]
+    return min(lengths, default=1)
+
+
+@cache
+def _fewest_digits(region: str) -> tuple[int, bool]:
+    """The fewest digits of a valid number read as national in `region` (its country code's regions), and
+    whether its international prefix can only start with 0 ("00", "011": then a number whose first digit is
+    not 0 and that has no "+" is national)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.country_code is None:
+        return _MIN_DIGITS, False
+    regions = phonenumbers.region_codes_for_country_code(meta.country_code)
+    prefix = meta.international_prefix or ""
+    simple = prefix.startswith("0") and re.fullmatch(r"0\d*", prefix) is not None
+    return _shortest([phonenumbers.PhoneMetadata.metadata_for_region(r) for r in regions]), simple
+
+
+_MIN_DIGITS = _shortest(
+    [phonenumbers.PhoneMetadata.metadata_for_region(r) for r in phonenumbers.SUPPORTED_REGIONS]
+    + [phonenumbers.PhoneMetadata.metadata_for_nongeo_region(c) for c in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+)  # 4 in libphonenumber 9.x
+# letters too: the parser maps letters to keypad digits (ı and ſ upper-case to I and S)
+_DIGIT_LIKE = re.compile(r"[\dA-Za-zıſ]")
+
+
+def find_phones(text: str, region: str = "US", scan: Prescan | None = None) -> Iterator[Entity]:
+    scan = prescan(text, scan)
+    if not scan.digits:  # every candidate of both holds a digit
+        return
     seen: set[tuple[int, int]] = set()
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        if _excluded(text, match.start, match.end) or _DATE.match(match.raw_string):
+    for start, end, raw in _library_matches(scan, region):
+        if _excluded(text, start, end) or _DATE.match(raw):
             continue
-        seen.add((match.start, match.end))
-        if has_context(text, match.start, _PHONE_WORDS):
+        seen.add((start, end))
+        if has_context(text, start, _PHONE_WORDS):
             score = 0.95
-        elif match.raw_string.isdigit() and len(match.raw_string) >= 9:
+        elif raw.isdigit() and len(raw) >= 9:
             # an unformatted run of digits with no phone word is an order or reference number as often
             score = 0.45
         else:
             score = 0.8
-        yield Entity(match.start, match.end, PHONE, score, "libphonenumber")
-    for m in _CANDIDATE.finditer(text):
+        yield Entity(start, end, PHONE, score, "libphonenumber")
+    if scan.total_digits < 7:  # the layout rule's fewest digits
+        return
+    # a candidate starts with "+", "(" or the first digit of a run
+    starts = sorted([*scan.run_starts, *(m.start() for m in _LEAD.finditer(text))])
+    for m in scan.matches_at(_CANDIDATE, starts):
         start, end = m.span()
         if any(s <= start < e or start <= s < end for s, e in seen):
             continue
         score = _layout_score(text, start, end)
         if score > 0:
             yield Entity(start, end, PHONE, score, "phone_layout")
+
+
+def _library_matches(scan: Prescan, region: str) -> Iterator[tuple[int, int, str]]:
+    """libphonenumber's VALID matches as (start, end, raw string), read only from the lines holding digits.
+
+    A candidate of the matcher never crosses a line break (none of its characters is one) and it only
+    looks one character past each end, where a line break reads like the text's edge; so each block of
+    lines with digits is matched alone, which skips the matcher's scan of the digit-free prose. Its budget
+    of 65535 tries per text cannot run out here with fewer digits than that, so it is not split then.
+    """
+    text = scan.text
+    if scan.total_digits >= 65535:
+        blocks = [(0, len(text))]
+    else:
+        blocks = []
+        for start in scan.run_starts:
+            if blocks and start < blocks[-1][1]:
+                continue
+            begin = text.rfind("\n", 0, start) + 1
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            if blocks and begin <= blocks[-1][1] + 1:  # the next line: one block
+                blocks[-1] = (blocks[-1][0], end)
+            else:
+                blocks.append((begin, end))
+    for begin, end in blocks:
+        for match in _Matcher(text[begin:end], region, leniency=phonenumbers.Leniency.VALID):
+            yield begin + match.start, begin + match.end, match.raw_string
 
 
 def _layout_score(text: str, start: int, end: int) -> float:

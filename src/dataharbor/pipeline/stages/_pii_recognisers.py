@@ -19,6 +19,7 @@ from dataharbor.pipeline.stages._pii_patterns import (
 )
 from dataharbor.pipeline.stages._pii_phone import REGION_OF_LANGUAGE, find_phones
 from dataharbor.pipeline.stages._pii_places import find_places, find_postal_blocks
+from dataharbor.pipeline.stages._pii_prescan import Prescan
 from dataharbor.pipeline.stages._pii_types import (
     ADDRESS,
     BANK_ACCOUNT,
@@ -35,7 +36,7 @@ from dataharbor.pipeline.stages._pii_types import (
     Entity,
 )
 
-Finder = Callable[[str], Iterator[Entity]]
+Finder = Callable[[str, Prescan], Iterator[Entity]]
 # several finders per type: structured identifiers, then rules, then gazetteers and cues
 _FINDERS: list[tuple[str, Finder]] = [
     (EMAIL, find_emails),
@@ -57,9 +58,10 @@ _FINDERS: list[tuple[str, Finder]] = [
 def find_cheap(text: str, types: frozenset[str], lang: str | None) -> list[Entity]:
     """All rule-based candidates of the enabled `types` (unfiltered by score)."""
     found: list[Entity] = []
+    scan = Prescan(text)  # shared facts that let each finder skip what the text cannot hold
     for kind, finder in _FINDERS:
         if kind in types:
-            found.extend(finder(text))
+            found.extend(finder(text, scan))
     if PHONE in types:
-        found.extend(find_phones(text, REGION_OF_LANGUAGE.get(lang or "en", "US")))
+        found.extend(find_phones(text, REGION_OF_LANGUAGE.get(lang or "en", "US"), scan))
     return found

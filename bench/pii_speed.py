@@ -1,0 +1,212 @@
+"""CPU time of the `pii` stage without NER (`ner: false`, the `equivalent` profile) on the benchmark corpus,
+and a dump of detections to check that two versions of the code find the same things.
+
+    .venv/bin/python bench/pii_speed.py [--docs 600] [--repeat 3] [--label after] [--src DIR]
+    .venv/bin/python bench/pii_speed.py --dump FILE [--ner] [--src DIR]
+    .venv/bin/python bench/pii_speed.py --compare FILE_A FILE_B
+
+Timing: the first `--docs` pages of `bench/work/corpus-1x` (half from each part, as `profile_equivalent.py`
+slices it; made by `bench/corpus.py`), one `process` call per 64 pages, CPU-seconds (`time.process_time`), best
+of `--repeat`. Two rows: each page read in its own language (en/fr/de/es: the phone region follows it), and every
+page read as English (the `equivalent` profile has no language stage). `--label` stores the figures in
+`bench/results/pii-speed.json` under that name.
+
+`--src DIR` imports `dataharbor` from DIR instead, so an older version can be timed under the same load:
+`git archive <rev> src | tar -x -C /tmp/old` then `--src /tmp/old/src`.
+
+`--dump` writes, for every text of the corpus slice, the corpus's pages with planted PII, and each text that
+`bench/accuracy/pii*.py` reads, the cheap recognisers' raw candidates (all types, with score and source) and the
+stage's resolved entities without NER; `--ner` adds the stage's entities with NER for the accuracy texts.
+`--compare` prints every difference between two dumps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "work" / "corpus-1x"
+RESULT = HERE / "results" / "pii-speed.json"
+BATCH = 64
+
+Page = tuple[str, str]  # (text, language)
+
+
+def corpus_slice(docs: int) -> list[Page]:
+    parts = sorted(CORPUS.glob("part-*.jsonl"))
+    if not parts:
+        raise SystemExit(f"no corpus at {CORPUS}: build it with `.venv/bin/python bench/corpus.py`")
+    pages: list[Page] = []
+    for part in parts:
+        with open(part, encoding="utf-8") as fh:
+            for n, line in enumerate(fh):
+                if n >= docs // len(parts):
+                    break
+                row = json.loads(line)
+                pages.append((row["text"], row["language"]))
+    return pages
+
+
+def planted_pages() -> list[Page]:
+    ids = {item["id"] for item in json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))["pii"]}
+    pages = []
+    for part in sorted(CORPUS.glob("part-*.jsonl")):
+        with open(part, encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                if row["id"] in ids:
+                    pages.append((row["text"], row["language"]))
+    return pages
+
+
+def _records(pages: list[Page]) -> list[Any]:
+    from dataharbor.domain.record import Provenance, Record
+
+    prov = Provenance(source_sha256="0" * 64, source_name="bench", extractor="bench", extractor_version="0")
+    return [
+        Record(id=str(i), text=t, provenance=prov, annotations={"language": {"lang": lang}})
+        for i, (t, lang) in enumerate(pages)
+    ]
+
+
+def _stage(ner: bool) -> Any:
+    from dataharbor.pipeline.stage import StageContext
+    from dataharbor.pipeline.stages.pii import PiiStage
+
+    stage = PiiStage(StageContext(declared_languages=("en", "fr", "de")), ner=ner)
+    stage.ensure_setup()
+    return stage
+
+
+def cpu_seconds(pages: list[Page], repeat: int) -> float:
+    """Best-of-`repeat` CPU time of the stage without NER over `pages`, in batches like a job's."""
+    stage = _stage(ner=False)
+    best = float("inf")
+    for _ in range(repeat):
+        records = _records(pages)
+        t0 = time.process_time()
+        for i in range(0, len(records), BATCH):
+            stage.process(records[i : i + BATCH])
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def measure(args: argparse.Namespace) -> None:
+    pages = corpus_slice(args.docs)
+    mb = sum(len(t.encode()) for t, _ in pages) / 1e6
+    rows = {}
+    for name, subset in (("own_language", pages), ("all_english", [(t, "en") for t, _ in pages])):
+        seconds = cpu_seconds(subset, args.repeat)
+        rows[name] = {"cpu_s": round(seconds, 3), "mb_per_cpu_s": round(mb / seconds, 3)}
+        print(f"{name:13} {len(pages)} pages {mb:.2f} MB: {seconds:.2f} CPU-s, {mb / seconds:.3f} MB per CPU-s")
+    if args.label:
+        results = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.exists() else {}
+        results[args.label] = {"pages": len(pages), "mb": round(mb, 3), "repeat": args.repeat, **rows}
+        RESULT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RESULT}")
+
+
+def accuracy_texts() -> Iterator[tuple[str, list[Page]]]:
+    """Every text the accuracy scripts under bench/accuracy read, by set."""
+    sys.path.insert(0, str(HERE / "accuracy"))
+    from _pii_synth import generate
+    from pii import load_docs
+    from pii_false_positives import corpora
+
+    from dataharbor.evaldata import evaldata_dir
+
+    yield "generated_small", [(d.text, "en") for d in load_docs()]
+    folder = evaldata_dir() / "pii" / "presidio_e2e_and_images"
+    demo = (folder / "demo.txt").read_text(encoding="utf-8")
+    lines = (folder / "context_sentences_tests.txt").read_text(encoding="utf-8").splitlines()
+    yield "presidio_e2e", [(demo, "en")] + [(s, "en") for s in lines if s.strip() and not s.startswith("#")]
+    for split in ("test", "tune"):
+        yield f"synthetic_{split}", [(d.text, d.lang) for d in generate(split)]
+    for corpus in corpora():
+        yield f"fp_{corpus.name}", corpus.texts
+
+
+def _entities(stage: Any, pages: list[Page]) -> list[list[list[Any]]]:
+    records = _records(pages)
+    for i in range(0, len(records), BATCH):
+        stage.process(records[i : i + BATCH])
+    return [[[e["start"], e["end"], e["type"], e["score"]] for e in r.annotations["pii"]["entities"]] for r in records]
+
+
+def dump(args: argparse.Namespace) -> None:
+    from dataharbor.pipeline.stages._pii_recognisers import find_cheap
+    from dataharbor.pipeline.stages._pii_types import ALL_TYPES
+
+    types = frozenset(ALL_TYPES)
+    rules, ner = _stage(ner=False), _stage(ner=True) if args.ner else None
+    sets: list[tuple[str, list[Page]]] = [
+        ("corpus_slice", corpus_slice(args.docs)),
+        ("corpus_slice_en", [(t, "en") for t, _ in corpus_slice(args.docs)]),
+        ("corpus_planted", planted_pages()),
+        *accuracy_texts(),
+    ]
+    out: dict[str, Any] = {}
+    for name, pages in sets:
+        cands = [
+            sorted([e.start, e.end, e.type, round(e.score, 6), e.source] for e in find_cheap(t, types, lang))
+            for t, lang in pages
+        ]
+        out[name] = {"candidates": cands, "no_ner": _entities(rules, pages)}
+        if ner is not None and not name.startswith("corpus"):
+            out[name]["ner"] = _entities(ner, pages)
+        print(f"{name}: {len(pages)} texts, {sum(map(len, cands))} candidates")
+    Path(args.dump).write_text(json.dumps(out), encoding="utf-8")
+
+
+def compare(path_a: str, path_b: str) -> int:
+    a = json.loads(Path(path_a).read_text(encoding="utf-8"))
+    b = json.loads(Path(path_b).read_text(encoding="utf-8"))
+    differences = 0
+    for name in sorted(set(a) | set(b)):
+        for kind in sorted(set(a.get(name, {})) | set(b.get(name, {}))):
+            left, right = a.get(name, {}).get(kind), b.get(name, {}).get(kind)
+            if left is None or right is None:
+                print(f"{name}/{kind}: only in {'B' if left is None else 'A'}")
+                continue
+            for i, (x, y) in enumerate(zip(left, right, strict=True)):
+                if x != y:
+                    differences += 1
+                    gone = [e for e in x if e not in y]
+                    new = [e for e in y if e not in x]
+                    print(f"{name}/{kind} text {i}: only in A {gone}; only in B {new}")
+    print(f"{differences} texts differ")
+    return 1 if differences else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=600)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--label", help="store the figures under this name in bench/results/pii-speed.json")
+    ap.add_argument("--src", help="import dataharbor from this folder (another version of src/)")
+    ap.add_argument("--dump", help="write detections to this JSON file instead of timing")
+    ap.add_argument("--ner", action="store_true", help="with --dump: also the stage with NER on the accuracy texts")
+    ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
+    args = ap.parse_args()
+    if args.compare:
+        return compare(*args.compare)
+    if args.src:
+        sys.path.insert(0, str(Path(args.src).resolve()))
+        # evaldata is found beside the checkout the package comes from: keep this checkout's
+        os.environ.setdefault("DATAHARBOR_EVALDATA", str(HERE.parents[1] / "shared" / "evaldata"))
+    if args.dump:
+        dump(args)
+    else:
+        measure(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
