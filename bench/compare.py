@@ -405,8 +405,8 @@ def table(result: dict[str, Any]) -> str:
     (scale, first), *_ = result["runs"].items()
     rows = [
         "| run | MB/CPU-s | MB/wall-s | docs/s | peak RSS (tree) | x datatrove /CPU-s | x below I/O floor"
-        " | near-dup recall | exact recall | wrongly removed | PII recall |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        " | near-dup recall | exact recall | removed, not planted | removed, unlike any page | PII recall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in ("io_floor", "datatrove", "equivalent", "default"):
         r = first.get(name)
@@ -418,7 +418,9 @@ def table(result: dict[str, Any]) -> str:
             f" | {r['peak_rss_mb']} MB"
             f" | {r.get('ratio_to_datatrove_per_cpu_s', '')} | {r.get('times_below_io_floor_per_cpu_s', '')}"
             f" | {d.get('near_recall', '')} | {d.get('exact_recall', '')}"
-            f" | {d.get('wrongly_removed', '')} ({d.get('wrongly_removed_share', '')}) | {p.get('recall', '')} |"
+            f" | {d.get('wrongly_removed', '')} ({d.get('wrongly_removed_share', '')})"
+            f" | {d.get('removed_unlike_any_page', '')} ({d.get('removed_unlike_any_page_share', '')})"
+            f" | {p.get('recall', '')} |"
         )
     curve = ["", "| scale | MB | MB/CPU-s | MB/wall-s | peak RSS |", "|---|---|---|---|---|"]
     curve += [

@@ -39,7 +39,13 @@ def dedup_metrics(
     out["wrongly_removed_share"] = round(wrong / originals, 4) if originals else None
     out["wrongly_removed_not_planted"] = len(removed - members)
     if texts is not None:
-        out["not_planted_best_match"] = natural_duplicates(texts, reached, removed - members)
+        natural = natural_duplicates(texts, reached, removed - members)
+        out["not_planted_best_match"] = natural
+        # the sense of "wrongly removed": an original that is not a near-duplicate of anything
+        # (best word 5-gram Jaccard to any page < 0.5); removals of natural near-duplicates are not errors
+        unlike = natural["max_jaccard_lt_0.5"]
+        out["removed_unlike_any_page"] = unlike
+        out["removed_unlike_any_page_share"] = round(unlike / originals, 4) if originals else None
     return out
 
 

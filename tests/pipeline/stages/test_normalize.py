@@ -15,7 +15,7 @@ from dataharbor.domain.record import Provenance, Record
 from dataharbor.evaldata import evaldata_dir
 from dataharbor.pipeline.stage import StageContext
 from dataharbor.pipeline.stages._mojibake import SAFE, may_change
-from dataharbor.pipeline.stages.normalize import NormalizeStage
+from dataharbor.pipeline.stages.normalize import _BLANK_LINES, _SPACES, NormalizeStage, clean_whitespace
 
 UDHR = evaldata_dir() / "text" / "udhr" / "txt"
 
@@ -133,3 +133,17 @@ def test_stage_on_clean_text_only_normalises() -> None:
 def test_stage_drops_empty_and_short() -> None:
     assert NormalizeStage(StageContext()).apply(_record(" \u200b\n\t")) == "empty"
     assert NormalizeStage(StageContext(), min_chars=20).apply(_record("too short")) == "too_short"
+
+
+def _strip_line_by_line(text: str) -> str:
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def test_whole_text_whitespace_cleaning_equals_line_by_line() -> None:
+    rng = random.Random(3)
+    alphabet = list("ab  \t\n\n\u00a0\u2003\u3000\u1680\u2028\ré")
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(50_000)]
+    samples += _real_texts()
+    for text in samples:
+        assert clean_whitespace(text) == _strip_line_by_line(text), repr(text)
