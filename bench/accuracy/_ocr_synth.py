@@ -78,6 +78,127 @@ def render_page(rng: random.Random, lang: str, columns: int, face: str, px: int)
     return page, "\n".join(truth_lines)
 
 
+BOLD = {
+    "DejaVuSerif.ttf": "DejaVuSerif-Bold.ttf",
+    "DejaVuSans.ttf": "DejaVuSans-Bold.ttf",
+    "DejaVuSerifCondensed.ttf": "DejaVuSerifCondensed-Bold.ttf",
+}
+ITALIC = {
+    "DejaVuSerif.ttf": "DejaVuSerif-Italic.ttf",
+    "DejaVuSans.ttf": "DejaVuSans-Oblique.ttf",
+    "DejaVuSerifCondensed.ttf": "DejaVuSerifCondensed-Italic.ttf",
+}
+# where a page's figure sits: inside one column's flow, across the page at its top or bottom, or
+# across the top with the caption beside the picture
+FIGURES = ["column", "top", "column", "bottom", "beside"]
+
+
+def render_layout_page(rng: random.Random, lang: str, face: str, px: int, figure_at: str) -> tuple[Image.Image, str]:
+    """A 2-column magazine-like page at 200 dpi: sometimes a running head and page number, a title
+    and a byline across both columns, bold subheads, a picture (a halftone or grey photo, or a drawn
+    chart) with an italic caption (`figure_at`: see FIGURES). The truth follows the usual reading
+    order: running head, title, byline, a figure's caption where the figure sits (in its column's
+    flow, or before/after the columns when it spans them), left column before right."""
+    width, height, margin, gutter = 1700, 2200, 150, rng.choice([50, 80, 110])
+    col_w = (width - 2 * margin - gutter) // 2
+    body = ImageFont.truetype(str(FONTS / face), px)
+    bold = ImageFont.truetype(str(FONTS / BOLD[face]), px)
+    title_font = ImageFont.truetype(str(FONTS / BOLD[face]), round(px * 1.7))
+    caption_font = ImageFont.truetype(str(FONTS / ITALIC[face]), round(px * 0.85))
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    pool = sentences(lang)
+    lead = round(px * 1.45)
+    ink = rng.randint(0, 40)
+    truth: list[str] = []
+
+    def text_lines(lines: list[str], font: ImageFont.FreeTypeFont, x: int, y: int, step: int) -> int:
+        for line in lines:
+            draw.text((x, y), line, font=font, fill=ink)
+            truth.append(line)
+            y += step
+        return y
+
+    y = margin
+    if rng.random() < 0.5:  # a running head with the page number at the right
+        head_font = ImageFont.truetype(str(FONTS / face), round(px * 0.8))
+        text_lines([" ".join(rng.choice(pool).split()[:3]).upper()], head_font, margin, margin - px * 2, lead)
+        folio = str(rng.randint(2, 180))
+        text_lines([folio], head_font, width - margin - int(head_font.getlength(folio)), margin - px * 2, lead)
+    title = " ".join(rng.choice(pool).rstrip(".").split()[: rng.randint(4, 9)])
+    y = text_lines(wrap(title, title_font, width - 2 * margin), title_font, margin, y, round(px * 2.3))
+    byline = " ".join(rng.choice(pool).split()[: rng.randint(2, 4)])
+    y = text_lines([byline], caption_font, margin, y + px // 2, lead) + lead
+
+    def figure(x: int, top: int, w: int, h: int, beside: bool = False) -> int:
+        """A picture and its caption below it (or beside it, bottom-aligned); returns the y below both."""
+        caption = " ".join(rng.choice(pool).split()[: rng.randint(6, 22)])
+        step = round(px * 1.2)
+        if not beside:
+            _picture(page, (x, top, x + w, top + h), rng)
+            return text_lines(wrap(caption, caption_font, w), caption_font, x, top + h + px // 2, step)
+        picture_w = w * rng.randint(55, 65) // 100
+        _picture(page, (x, top, x + picture_w, top + h), rng)
+        lines = wrap(caption, caption_font, w - picture_w - px)
+        text_lines(lines, caption_font, x + picture_w + px, top + h - len(lines) * step, step)
+        return top + h
+
+    bottom = height - margin
+    if figure_at in ("top", "beside"):
+        y = figure(margin, y, width - 2 * margin, rng.randint(350, 550), beside=figure_at == "beside") + lead
+    elif figure_at == "bottom":
+        fig_h = rng.randint(350, 550)
+        bottom = height - margin - fig_h - 3 * round(px * 1.2) - lead  # room for a caption of up to 3 lines
+    figure_column = rng.randint(0, 1) if figure_at == "column" else -1
+    for col in range(2):
+        x, cy = margin + col * (col_w + gutter), y
+        figure_y = rng.randint(y + 200, bottom - 800) if col == figure_column else bottom
+        while cy < bottom - lead * 4:
+            if cy >= figure_y:
+                cy = figure(x, cy, col_w, rng.randint(250, 450)) + lead
+                figure_y = bottom
+                continue
+            if rng.random() < 0.3:  # a short block: a bold subhead
+                words = rng.choice(pool).split()[: rng.randint(2, 5)]
+                while len(words) > 1 and bold.getlength(" ".join(words)) > col_w:
+                    words.pop()
+                head = " ".join(words)
+                cy = text_lines([head], bold, x, cy + lead // 3, lead)
+            paragraph = " ".join(rng.sample(pool, rng.randint(1, 3)))
+            for line in wrap(paragraph, body, col_w):
+                if cy > bottom - lead or cy >= figure_y:
+                    break
+                cy = text_lines([line], body, x, cy, lead)
+            cy += lead // 2
+    if figure_at == "bottom":
+        figure(margin, bottom + lead, width - 2 * margin, fig_h)
+    return page, "\n".join(truth)
+
+
+def _picture(page: Image.Image, box: tuple[int, int, int, int], rng: random.Random) -> None:
+    """Photo-like smoothed noise, or a framed bar chart without labels."""
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    nprng = np.random.default_rng(rng.randint(0, 2**31))
+    if rng.random() < 0.7:
+        small = nprng.random((max(h // 16, 2), max(w // 16, 2))) * 255
+        photo = Image.fromarray(small.astype(np.uint8), "L").resize((w, h), Image.Resampling.BICUBIC)
+        arr = np.asarray(photo, dtype=np.float64) + nprng.normal(0, 25, (h, w))
+        photo = Image.fromarray(arr.clip(0, 255).astype(np.uint8), "L")
+        if rng.random() < 0.5:  # printed photos are halftones: dots, as a 1-bit scanner sees them
+            photo = photo.convert("1").convert("L")
+        page.paste(photo, (left, top))
+        return
+    draw = ImageDraw.Draw(page)
+    draw.rectangle(box, outline=0, width=3)
+    bars = rng.randint(4, 9)
+    step = (w - 40) // bars
+    for i in range(bars):
+        bar_h = rng.randint(h // 8, h - 40)
+        x = left + 20 + i * step
+        draw.rectangle((x, bottom - 20 - bar_h, x + step * 2 // 3, bottom - 20), fill=rng.choice([0, 90, 160]))
+
+
 def render_line(rng: random.Random, lang: str, face: str) -> tuple[Image.Image, str]:
     """One printed line about 90 px high, like a line crop from a scanned book."""
     pool = [s for s in sentences(lang) if len(s) < 70]
@@ -129,7 +250,7 @@ def _step(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
     raise ValueError(kind)
 
 
-def tuning_set(seed: int = 7, pages: int = 14, lines: int = 24) -> list[Sample]:
+def tuning_set(seed: int = 7, pages: int = 14, lines: int = 24, layouts: int = 15) -> list[Sample]:
     rng = random.Random(seed)
     out: list[Sample] = []
     for i in range(pages):
@@ -146,4 +267,12 @@ def tuning_set(seed: int = 7, pages: int = 14, lines: int = 24) -> list[Sample]:
         kind = ["clean", "noise", "blur+bilevel", "thin", "small+jpeg", "shadow"][i % 6]
         image, truth = render_line(rng, lang, FACES[i % 2])
         out.append(Sample(f"line{i:02d}-{lang}-{kind}", degrade(image, kind, rng), truth, lang, "line", kind))
+    rng = random.Random(seed + 1)  # its own stream: the pages and lines above stay exactly as they were
+    for i in range(layouts):
+        lang = "fr" if i % 4 == 3 else "en"
+        kind = DEGRADATIONS[i % len(DEGRADATIONS)]
+        face, at = FACES[i % len(FACES)], FIGURES[i % len(FIGURES)]
+        image, truth = render_layout_page(rng, lang, face, rng.randint(24, 30), at)
+        name = f"layout{i:02d}-{lang}-fig{at}-{kind}"
+        out.append(Sample(name, degrade(image, kind, rng), truth, lang, "layout", kind))
     return out

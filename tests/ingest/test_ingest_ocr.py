@@ -9,8 +9,18 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from dataharbor.errors import MissingExtra
-from dataharbor.ingest.ocr import OcrResult, engines, ocr_image, perceptual_hash, preprocess, require_ocr
+from dataharbor.ingest.ocr import (
+    OcrResult,
+    Settings,
+    engines,
+    figures,
+    ocr_image,
+    perceptual_hash,
+    preprocess,
+    require_ocr,
+)
 from dataharbor.ingest.ocr.languages import plan
+from dataharbor.ingest.ocr.order import reading_order
 
 
 def test_reads_a_rendered_sentence_with_confidence_and_boxes(ocr_kit: Any) -> None:
@@ -148,3 +158,70 @@ def test_require_ocr_reports_a_missing_tesseract(monkeypatch: pytest.MonkeyPatch
     finally:
         monkeypatch.undo()
         engines.tesseract_languages.cache_clear()
+
+
+def test_reading_order_rules_on_boxes() -> None:
+    # a title across both columns, two columns of three lines (Tesseract gave the right column
+    # first and the title last), a wide caption under both columns
+    title, caption = (100, 10, 1500, 50), (100, 500, 1500, 530)
+    left = [(100, 100 + 40 * i, 700, 130 + 40 * i) for i in range(3)]
+    right = [(800, 100 + 40 * i, 1500, 130 + 40 * i) for i in range(3)]
+    boxes = [*right, *left, caption, title]
+    assert reading_order(boxes) == [7, 3, 4, 5, 0, 1, 2, 6]
+    # a picture across the top with its caption beside it, over the right column: the caption is
+    # read with the picture, before the left column
+    beside = (1000, 200, 1500, 230)
+    columns = [(100, 300 + 40 * i, 700, 330 + 40 * i) for i in range(2)] + [(800, 300, 1500, 330)]
+    assert reading_order([*columns, beside]) == [0, 1, 3, 2]
+    assert reading_order([*columns, beside], [((100, 50, 950, 240), [3])]) == [3, 0, 1, 2]
+
+
+def test_pictures_are_found_apart_from_text_lines() -> None:
+    mask = np.zeros((800, 1000), dtype=bool)
+    mask[100:400, 100:500] = np.random.default_rng(0).random((300, 400)) < 0.5  # a halftone photo
+    mask[450:470, 100:900] = True  # a text line (its box is given)
+    mask[600:603, 100:900] = True  # a rule: thin, not a picture
+    boxes = figures.picture_boxes(mask, [(100, 450, 900, 470)], line_px=20)
+    assert len(boxes) == 1
+    left, top, right, bottom = boxes[0]
+    assert abs(left - 100) <= 10 and abs(top - 100) <= 10 and abs(right - 500) <= 10 and abs(bottom - 400) <= 10
+    lines = [(100, 410, 480, 430), (100, 436, 300, 456), (520, 300, 900, 320), (100, 520, 900, 540)]
+    # the caption under the photo (two lines of one paragraph) and a line beside it, not the body text further down
+    assert figures.captions(boxes[0], lines, [1, 1, 2, 3], line_px=20) == [0, 1, 2]
+
+
+def _layout_page(ocr_kit: Any, beside: bool) -> tuple[Image.Image, list[str]]:
+    """A 2-column page under a spanning title with a captioned picture: inside the left column, or
+    across the top with its caption beside it. Returns the page and marker words in reading order."""
+    filler = "the river carries timber and grain down to the sea"
+
+    def block(lines: list[str], size: int = 22, width: int = 720) -> Image.Image:
+        return ocr_kit.text_image(lines, size=size, width=width, mode="L")  # type: ignore[no-any-return]
+
+    noise = np.random.default_rng(5).random((60, 100)) < 0.5
+    photo = Image.fromarray((noise * 255).astype(np.uint8))
+    caption = block(["Figure: Kestrel unloads timber", "at the northern quay."], size=20, width=520)
+    page = Image.new("L", (1560, 1000), 255)
+    page.paste(block(["Harbour Review: Winter Shipping Across the North"], size=30, width=1500), (0, 0))
+    if beside:
+        page.paste(photo.resize((900, 300)), (30, 100))
+        page.paste(caption, (920, 280))
+        top, middle = 440, ["Kestrel", "Alpha", "Beta"]
+        page.paste(block([f"Beta {filler}", f"{filler}."]), (0, top + 160))
+    else:
+        top, middle = 100, ["Alpha", "Kestrel", "Beta"]
+        page.paste(photo.resize((500, 300)), (40, top + 150))
+        page.paste(caption, (10, top + 460))
+        page.paste(block([f"Beta {filler}", f"{filler}."]), (0, top + 560))
+    page.paste(block([f"Alpha {filler}", f"{filler}."]), (0, top))
+    page.paste(block([f"Delta {filler}", f"{filler}.", f"Epsilon {filler}", f"{filler}."]), (840, top))
+    return page, ["Harbour", *middle, "Delta", "Epsilon"]
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["in-column", "beside"])
+def test_caption_is_read_with_its_picture(ocr_kit: Any, beside: bool) -> None:
+    page, expected = _layout_page(ocr_kit, beside)
+    text = ocr_image(page, ["en"], settings=Settings(reorder=True)).text
+    order = [text.find(w) for w in expected]
+    assert all(i >= 0 for i in order), text
+    assert order == sorted(order), text

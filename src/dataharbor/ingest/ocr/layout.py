@@ -12,6 +12,11 @@ from typing import Any
 from PIL import Image
 
 TIMEOUT_S = 300  # one page; a hostile image must not hold a worker forever
+# A word gap this many line heights wide inside a "line" is a gutter between two columns that
+# Tesseract read as one line; both sides must hold a few words (table cells are left whole).
+SPLIT_GAP_LINES = 3.0
+SPLIT_MIN_WORDS = 3
+SPLIT_BLOCK = 500  # added to the block id of the right-hand part (paragraph numbers stay below it)
 
 
 @dataclass(slots=True)
@@ -20,6 +25,7 @@ class LayoutLine:
     block: int
     words: list[str] = field(default_factory=list)
     confs: list[float] = field(default_factory=list)
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # one per word
 
     @property
     def text(self) -> str:
@@ -34,8 +40,9 @@ class LayoutLine:
         return self.bbox[3] - self.bbox[1]
 
 
-def tesseract_lines(image: Image.Image, lang: str, psm: int = 3) -> list[LayoutLine]:
-    """The text lines Tesseract finds, in its reading order, each with its words and confidences."""
+def tesseract_lines(image: Image.Image, lang: str, psm: int = 3, split: bool = False) -> list[LayoutLine]:
+    """The text lines Tesseract finds, in its reading order, each with its words and confidences;
+    `split`: lines joined across a gutter are cut in two (for ocr/order.py, which needs columns apart)."""
     import pytesseract
 
     data: dict[str, list[Any]] = pytesseract.image_to_data(
@@ -54,4 +61,22 @@ def tesseract_lines(image: Image.Image, lang: str, psm: int = 3) -> list[LayoutL
             if word and conf >= 0:
                 lines[key].words.append(word)
                 lines[key].confs.append(conf)
-    return [line for line in lines.values() if line.words]
+                lines[key].boxes.append(box)
+    found = [line for line in lines.values() if line.words]
+    return [part for line in found for part in split_at_gutter(line)] if split else found
+
+
+def split_at_gutter(line: LayoutLine) -> list[LayoutLine]:
+    """The line cut where a word gap is as wide as a column gutter (reading order needs each column's lines)."""
+    gap = SPLIT_GAP_LINES * max(line.height, 1)
+    for k in range(SPLIT_MIN_WORDS, len(line.words) - SPLIT_MIN_WORDS + 1):
+        if line.boxes[k][0] - line.boxes[k - 1][2] > gap:
+            left = _part(line, 0, k, line.block)
+            return [left, *split_at_gutter(_part(line, k, len(line.words), line.block + SPLIT_BLOCK))]
+    return [line]
+
+
+def _part(line: LayoutLine, start: int, stop: int, block: int) -> LayoutLine:
+    boxes = line.boxes[start:stop]
+    bbox = (min(b[0] for b in boxes), line.bbox[1], max(b[2] for b in boxes), line.bbox[3])
+    return LayoutLine(bbox, block, line.words[start:stop], line.confs[start:stop], boxes)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from dataharbor.ingest.ocr import engines, preprocess
+from dataharbor.ingest.ocr import engines, figures, preprocess
 from dataharbor.ingest.ocr.languages import Plan, plan
 from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
+from dataharbor.ingest.ocr.order import reading_order
 from dataharbor.ingest.ocr.types import OcrLine, OcrResult
 
 
@@ -40,6 +41,9 @@ class Settings:
     rapid_below: float = 0.95  # RapidOCR re-reads only lines Tesseract is less sure of (it costs ~0.2 s a line)
     tesseract_margin: float = 0.15  # Tesseract's reading wins when its confidence exceeds RapidOCR's by this
     min_confidence: float = 0.35  # lines read with less confidence are layout noise (rules, specks, pictures)
+    # reading order from the line boxes and pictures (ocr/order.py) instead of Tesseract's block order:
+    # better on the synthetic layout pages, much worse on one held-out UNLV scan (docs/ocr.md), so off
+    reorder: bool = False
 
 
 DEFAULT = Settings()
@@ -64,7 +68,7 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
             base = preprocess.flatten(base, paper)
     scale = 1.0
     work, angle = _clean(base, settings)
-    lines = _layout(work, the_plan)
+    lines = _layout(work, the_plan, split=settings.reorder)
     heights = sorted(line.height for line in lines)
     if heights and heights[len(heights) // 2] < settings.min_line_px:
         factor = min(settings.max_upscale, settings.target_line_px / max(heights[len(heights) // 2], 1))
@@ -72,8 +76,10 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
         if factor > 1.2:  # small text: upscale the page before denoising, which would erase its strokes
             scale = factor
             work, angle = _clean(preprocess.upscale(base, factor), settings)
-            lines = _layout(work, the_plan)
+            lines = _layout(work, the_plan, split=settings.reorder)
     read = _read_lines(work, lines, the_plan, settings)
+    if settings.reorder:  # on the deskewed working image, where columns are upright
+        read = _reorder(work, read)
     mapper = _BoxMapper(angle, work.size, (round(base.width * scale), round(base.height * scale)), scale * pre)
     for line in read:
         line.bbox = mapper(line.bbox)
@@ -94,10 +100,10 @@ def _clean(image: Image.Image, settings: Settings) -> tuple[Image.Image, float]:
     return preprocess.deskew(image, mask)
 
 
-def _layout(image: Image.Image, the_plan: Plan) -> list[LayoutLine]:
-    lines = tesseract_lines(image, the_plan.tesseract, psm=3)
+def _layout(image: Image.Image, the_plan: Plan, split: bool) -> list[LayoutLine]:
+    lines = tesseract_lines(image, the_plan.tesseract, psm=3, split=split)
     if not lines:  # a lone line or sparse label: automatic segmentation may find no block
-        lines = tesseract_lines(image, the_plan.tesseract, psm=6)
+        lines = tesseract_lines(image, the_plan.tesseract, psm=6, split=split)
     return lines
 
 
@@ -122,6 +128,18 @@ def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, set
             continue
         out.append(OcrLine(text, line.bbox, round(conf, 4), engine, line.block))
     return out
+
+
+def _reorder(image: Image.Image, lines: list[OcrLine]) -> list[OcrLine]:
+    """Columns top to bottom, left first; each picture's caption read with the picture (ocr/order.py)."""
+    if len(lines) < 2:
+        return lines
+    boxes = [line.bbox for line in lines]
+    line_px = sorted(b[3] - b[1] for b in boxes)[len(boxes) // 2]
+    pictures = figures.picture_boxes(preprocess.dark_mask(image), boxes, line_px)
+    blocks = [line.block for line in lines]
+    found = [(p, figures.captions(p, boxes, blocks, line_px)) for p in pictures]
+    return [lines[i] for i in reading_order(boxes, found)]
 
 
 def _crop(image: Image.Image, bbox: tuple[int, int, int, int], settings: Settings) -> np.ndarray:
