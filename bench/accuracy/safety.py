@@ -11,7 +11,7 @@
   State of the Union addresses (NLTK), whole addresses, the UDHR in en/fr/de/es, and the demo
   bundle's benign records: false-flag rate at the default threshold, score distribution, and
   ROC-AUC of HateCheck held-out hateful cases vs benign paragraphs;
-- throughput on short and 2 KB documents.
+- throughput (documents per CPU-second) on short sentences, 2 KB documents and speech paragraphs.
 Prints a table and writes bench/results/accuracy_safety.json.
 """
 
@@ -195,16 +195,25 @@ def multilingual() -> dict[str, Any]:
 
 
 def throughput() -> dict[str, float]:
+    """Documents per CPU-second (process time: the dev machine's cores are shared), best of 3."""
     model = builtin_model()
     short = clean_sentences("fr") + clean_sentences("de")
     english = (evaldata_dir() / "text" / "udhr" / "txt" / "eng.txt").read_text(encoding="utf-8")
     long_docs = [english[i : i + 2000] for i in range(0, len(english) - 2000, 97)][:200]
+    paragraphs = speech_paragraphs("state_union")[0][:400]  # real paragraphs, ~370 characters
     out = {}
-    for name, docs in [("short_docs_per_s", short), ("docs_2kb_per_s", long_docs)]:
-        start = time.perf_counter()
-        for d in docs:
-            model.score(d)
-        out[name] = round(len(docs) / (time.perf_counter() - start), 1)
+    for name, docs in [
+        ("short_docs_per_cpu_s", short),
+        ("docs_2kb_per_cpu_s", long_docs),
+        ("speech_paragraphs_per_cpu_s", paragraphs),
+    ]:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            for d in docs:
+                model.score(d)
+            best = min(best, time.process_time() - start)
+        out[name] = round(len(docs) / best, 1)
     return out
 
 
@@ -249,7 +258,7 @@ def main() -> None:
             print(f"{lang:18s} " + " ".join(f"{r[k]:10.3f}" for k in keys) + f" {r['auc_clean_vs_bad_word']:10.4f}")
         else:
             print(f"{lang:18s} {r['clean_mean']:10.3f} {r['clean_flagged']:10.3f}")
-    print("\nthroughput (1 core):", result["throughput"])
+    print("\nthroughput (documents per CPU-second):", result["throughput"])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}")

@@ -405,8 +405,9 @@ A logistic regression over hashed features (word 1–2-grams, 2–3-grams of a s
 identity/bad-word/valence/cue markers, marker co-occurrence, character 2–5-grams, lexicon hit counts),
 {HASH_DIM + N_DENSE:,} float16 weights in `weights.npz`.
 Inference is numpy only; no pickles. Score = probability that a text window is hateful/toxic;
-a document's score is the maximum over its sentence-sized windows (sentences and lines, fragments under
-40 characters merged, longer than 300 characters cut). Typo repair (`womn` → `women`) never touches
+a document's score is the mean of the ⌈√n⌉ highest of its n sentence-sized windows (sentences and
+lines, fragments under 40 characters merged, longer than 300 characters cut; `aggregate: max` takes
+the highest). Typo repair (`womn` → `women`) never touches
 the {r.get("vocabulary_words", 0):,} ordinary words of `vocabulary.txt.gz` (words seen at least twice in the
 benign training pool or Tiny Shakespeare, minus lexicon and marker words).
 
@@ -449,7 +450,7 @@ Default threshold **{threshold}**: the best F1 on 5-fold out-of-fold predictions
 data among thresholds that flag at most {MAX_BENIGN_FLAG_RATE:.0%} of the out-of-fold benign-pool sentences
 (CV F1 {m["threshold_cv_f1_on_training_data"]}, benign-pool flag rate {m.get("threshold_cv_benign_pool_flag_rate", 0)}).
 False flags on real benign prose the model never saw are measured by `bench/accuracy/safety.py`
-(see `docs/stages/safety.md`): about 5.5 % of speech paragraphs, above the 1 % target.
+(see `docs/stages/safety.md`): 2.6 % of benign real paragraphs, above the 1 % target.
 Accuracy at that threshold on the held-out HateCheck
 families, per functionality:
 
@@ -468,7 +469,11 @@ about 0.02–0.03 and the UDHR negatives about 0.02 on HateCheck, in exchange fo
 (Davidson) and low scores on clean non-English text. The second engineer (benign-pool retraining,
 vocabulary guard, sentence windows) chose those changes from benign-text diagnostics (feature
 contributions on the demo letter) and looked at the held-out HateCheck figure once, after the single
-retraining run. **The 0.85 target is not reached.**
+retraining run. **The 0.85 target is not reached.** A third attempt (HolisticBias sentences, a
+lower tweet weight, a threshold also bounded on benign development paragraphs; chosen on an inner
+split of the training families with `bench/training/safety_dev.py`) gained 0.06 ROC-AUC there but
+scored 0.795 on the held-out families and 0.930 on Davidson, so it was not shipped (see
+`docs/stages/safety.md`).
 
 ## Limits
 - Labels are English. The Davidson half teaches "profanity is toxic"; HateCheck teaches "hate is
