@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         description="faster-whisper model name or directory for speech (default: the models the `media` extra ships).",
     )
     asr_device: str = Field(default="cpu", description="Device for speech models: `cpu`, `cuda` or `auto`.")
+    dedup_memory_mb: int = Field(
+        default=256,
+        description="Memory a job's dedup state may hold (MB) before it moves to a temporary index on disk.",
+    )
     split_bytes: int = Field(
         default=1024 * 1024,
         description="Files of line-oriented formats larger than this are split across workers (0 = never).",
@@ -66,7 +70,7 @@ class Settings(BaseSettings):
             raise ValueError(f"DATAHARBOR_EXECUTOR has value '{v}'. Not one of: inline, process, ray.")
         return v
 
-    @field_validator("workers", "batch_size", "shard_records", "split_bytes")
+    @field_validator("workers", "batch_size", "shard_records", "split_bytes", "dedup_memory_mb")
     @classmethod
     def _non_negative(cls, v: int) -> int:
         if v < 0:

@@ -21,7 +21,10 @@ equally similar to two kept records (a tie), the local stage names the one its b
 first and the plan names the platform's entry, then the earliest in the run.
 
 Cost notes: a band bucket of n records emits n(n-1)/2 pairs (the local stage compares each record with the
-kept members only); the driver holds one signature (num_perm × 4 bytes) and a few ids per record of the run.
+kept members only); the driver holds the fingerprints and the decision of every record of the run, about
+`PLAN_RECORD_BYTES` each (measured 3.1 KB for 128 × 32, plus the signature matrix and the Arrow table). A run
+whose records would take more than the stage's memory budget (`max_memory_mb`, `DATAHARBOR_DEDUP_MEMORY_MB`) is
+not planned: the local stage, which holds one batch, runs in the driver instead (same decisions, tested).
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ from dataharbor.catalog.dedup_index import CHUNK, IndexEntry
 from dataharbor.domain.record import Record
 from dataharbor.pipeline.ray_executor import RayExecutor, ray_module
 from dataharbor.pipeline.stage import Stage
+from dataharbor.pipeline.stages._dedup_memory import MB
 from dataharbor.pipeline.stages._dedup_signature import band_keys, from_bytes, similarity, to_bytes
 from dataharbor.pipeline.stages.dedup import DedupStage
 from dataharbor.pipeline.worker import FileResult, read_spill
 from dataharbor.store.crypto import DataKey
 
+PLAN_RECORD_BYTES = 4_000  # driver memory per record of a planned run (see the module's cost notes)
 _PAIRS = pa.schema([("lo", pa.int64()), ("hi", pa.int64()), ("is_exact", pa.bool_())])
 
 
@@ -87,7 +92,7 @@ class PlannedDedupStage(DedupStage):
             num_perm=c.num_perm,
             seed=c.seed,
             against_platform=stage.against_platform,
-            max_memory_entries=stage.max_memory_entries,
+            max_memory_mb=stage.max_memory_mb,
         )
         self.decisions: dict[str, Decision] = {}
 
@@ -322,6 +327,10 @@ def plan_global_stages(
     if not isinstance(runner, RayExecutor) or not global_stages or type(global_stages[0]) is not DedupStage:
         return files, global_stages
     results = list(files)
-    planned = PlannedDedupStage(global_stages[0])
+    stage = global_stages[0]
+    assert isinstance(stage, DedupStage)
+    if sum(r.records for r in results) * PLAN_RECORD_BYTES > stage.max_memory_mb * MB:
+        return iter(results), global_stages  # over the budget: the local stage, one batch in memory at a time
+    planned = PlannedDedupStage(stage)
     planned.plan(planned.fingerprint_run(results, spill_key))
     return iter(results), [planned, *global_stages[1:]]

@@ -93,6 +93,7 @@ def run_job(
             job_id=job_id,
             database_url=catalog.url,
             scratch_dir=str(scratch),
+            memory_budget_mb=settings.dedup_memory_mb,
         )
         profile = load_profile(prep.profile, settings.pipeline_config or None)
         map_specs, global_specs = profile.split()

@@ -28,6 +28,8 @@ class StageContext:
     # catalog URL for stages with persistent state (the dedup index); empty = in-memory only
     database_url: str = ""
     scratch_dir: str = ""
+    # memory a global stage may hold for its state before it spills to scratch_dir (MB); 0 = the stage's default
+    memory_budget_mb: float = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 

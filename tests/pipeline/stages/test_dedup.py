@@ -5,17 +5,20 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
-from dataharbor.catalog.dedup_index import DedupIndex
+from dataharbor.catalog.dedup_index import DedupIndex, IndexEntry
 from dataharbor.domain.record import Provenance, Record
+from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import StageContext, StageCounters, build_stage, run_stages, stage_class
 from dataharbor.pipeline.stages._dedup_config import DedupConfig
-from dataharbor.pipeline.stages._dedup_signature import fingerprints, fold_tokens
+from dataharbor.pipeline.stages._dedup_memory import MB, MemoryIndex, entry_bytes
+from dataharbor.pipeline.stages._dedup_signature import band_keys, fingerprints, fold_tokens, from_bytes, to_bytes
 from dataharbor.pipeline.stages.dedup import FINGERPRINT_KEY, DedupStage, MinhashSignatureStage
 
 VOCAB = [f"w{i}x" for i in range(5000)]
@@ -229,9 +232,10 @@ def test_against_platform_false_only_compares_within_the_job(tmp_path: Path) -> 
 def test_memory_budget_spills_to_a_temporary_index(tmp_path: Path) -> None:
     originals = [doc(400 + i) for i in range(30)]
     job = Job(job_id=1)
-    job.dedup = DedupStage(StageContext(job_id=1, scratch_dir=str(tmp_path / "scratch")), max_memory_entries=5)
+    five = 5 * entry_bytes(128, 32) / MB
+    job.dedup = DedupStage(StageContext(job_id=1, scratch_dir=str(tmp_path / "scratch")), max_memory_mb=five)
     job.run(*[[rec(str(i), t)] for i, t in enumerate(originals)])
-    assert len(job.dedup._memory) <= 5
+    assert len(job.dedup._memory) <= 6  # spilled once past five entries, then one batch at a time
     spill_dirs = list((tmp_path / "scratch").iterdir())
     assert len(spill_dirs) == 1
     dups = [rec("dup0", edit(originals[0], 2)), rec("dup29", originals[29].upper())]
@@ -239,6 +243,82 @@ def test_memory_budget_spills_to_a_temporary_index(tmp_path: Path) -> None:
     assert [d.drop_reason for d in dups] == ["near_duplicate", "exact_duplicate"]
     job.dedup.commit()
     assert not spill_dirs[0].exists()
+
+
+def _mixed_corpus() -> list[Record]:
+    """Originals, near copies (2-6 words of 300 changed), exact copies, in a shuffled order."""
+    originals = [doc(700 + i) for i in range(40)]
+    texts = originals + [edit(t, 2 + i % 5, seed=i) for i, t in enumerate(originals[:25])]
+    texts += [t.upper() for t in originals[10:20]] + [edit(t, 3, seed=99) for t in originals[30:40]]
+    random.Random(5).shuffle(texts)
+    return [rec(f"r{i}", t) for i, t in enumerate(texts)]
+
+
+def _decisions(budget_mb: float | None, url: str = "", scratch: Path | None = None) -> list[tuple[object, ...]]:
+    records = _mixed_corpus()
+    ctx = StageContext(job_id=1, database_url=url, scratch_dir=str(scratch or ""))
+    minhash, dedup = MinhashSignatureStage(ctx), DedupStage(ctx, max_memory_mb=budget_mb)
+    for start in range(0, len(records), 7):
+        run_stages([minhash, dedup], records[start : start + 7], {})
+    dedup.abort()
+    return [(r.id, r.kept, r.drop_reason, r.annotations["dedup"]) for r in records]
+
+
+def test_a_tiny_memory_budget_decides_exactly_like_an_unbounded_run(tmp_path: Path) -> None:
+    unbounded = _decisions(10_000.0)
+    assert sum(not kept for _, kept, _, _ in unbounded) >= 40  # the corpus has duplicates of both kinds
+    assert {reason for _, _, reason, _ in unbounded} == {None, "exact_duplicate", "near_duplicate"}
+    tiny = _decisions(0.001, scratch=tmp_path / "scratch")  # under one entry: spills at the first batch
+    assert tiny == unbounded
+    with_catalog = _decisions(0.001, url=f"sqlite:///{tmp_path / 'catalog.db'}")
+    assert with_catalog == unbounded
+
+
+def test_the_budget_comes_from_the_job_and_is_not_part_of_the_description() -> None:
+    assert DedupStage(StageContext()).max_memory_mb == 256
+    from_job = DedupStage(StageContext(memory_budget_mb=64))
+    assert from_job.max_memory_mb == 64
+    assert DedupStage(StageContext(memory_budget_mb=64), max_memory_mb=8).max_memory_mb == 8
+    assert from_job.describe() == DedupStage(StageContext()).describe()  # same config hash whatever the budget
+    with pytest.raises(ConfigError):
+        DedupStage(StageContext(), max_memory_mb=0)
+
+
+@pytest.mark.parametrize(("num_perm", "bands"), [(128, 32), (64, 16)])
+def test_entry_cost_is_an_upper_bound_of_the_measured_memory(num_perm: int, bands: int) -> None:
+    """The budget is honest: what `MemoryIndex` reports covers what its entries really take (tracemalloc)."""
+    config = DedupConfig(num_perm=num_perm, bands=bands)
+    prints = fingerprints([doc(900 + i) for i in range(400)], config)
+    raw = [(fp.exact, to_bytes(fp.signature)) for fp in prints if fp.signature is not None]
+    index = MemoryIndex(entry_bytes(num_perm, bands))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i, (exact, blob) in enumerate(raw):  # built as the stage builds them: fresh objects per record
+            signature = from_bytes(blob)
+            rid = f"d1-{i:06d}-{exact}"
+            entry = IndexEntry(rid, 1, 1, rid, exact, config.scheme, to_bytes(signature), band_keys=[])
+            entry.band_keys = band_keys(signature, config)
+            index.add(entry, signature)
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert used <= index.nbytes <= 1.5 * used
+
+
+def test_the_ray_plan_gives_way_to_the_local_stage_past_the_budget() -> None:
+    pytest.importorskip("ray", reason="the `ray` extra is not installed")
+    from dataharbor.pipeline.dedup_plan import PLAN_RECORD_BYTES, PlannedDedupStage, plan_global_stages
+    from dataharbor.pipeline.ray_executor import RayExecutor
+    from dataharbor.pipeline.worker import FileResult
+
+    runner = RayExecutor.__new__(RayExecutor)  # its type is what matters; no cluster is needed for this decision
+    stage = DedupStage(StageContext(), max_memory_mb=1)
+    fits = MB // PLAN_RECORD_BYTES
+    _, stages = plan_global_stages(runner, iter([FileResult(1, "ok", records=fits + 1)]), [stage], None)
+    assert stages == [stage]  # over the budget: the local stage, one batch in memory at a time
+    _, stages = plan_global_stages(runner, iter([FileResult(1, "ok", records=0)]), [stage], None)
+    assert isinstance(stages[0], PlannedDedupStage)
 
 
 def test_dedup_computes_fingerprints_itself_when_minhash_did_not_run() -> None:

@@ -7,15 +7,28 @@ from collections.abc import Iterator, Sequence
 from dataharbor.catalog.dedup_index import IndexEntry
 from dataharbor.pipeline.stages._dedup_signature import Signature
 
+MB = 1024 * 1024
+
+
+def entry_bytes(num_perm: int, bands: int) -> int:
+    """What one representative costs in a `MemoryIndex` (Python objects included), in bytes.
+
+    Measured with tracemalloc (tests/pipeline/stages/test_dedup.py keeps it an upper bound): the signature twice
+    (NumPy array and bytes, num_perm × 4 each), 64-bit band keys as Python ints in the entry's list and in the
+    band table (~180 bytes per band), ids and hashes (~600 bytes). 128 × 32: ~7.5 KB, measured 7.3 KB.
+    """
+    return 600 + 2 * (num_perm * 4 + 100) + bands * 180
+
 
 class MemoryIndex:
     """Exact hashes and LSH bands of recent representatives, for duplicates within the window.
 
     The dedup stage keeps this small: with a database it holds one batch at a time; without one
-    it grows until `max_memory_entries`, then spills to a temporary SQLite index.
+    it grows until its memory budget, then spills to a temporary SQLite index.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, entry_cost: int = 0) -> None:
+        self.entry_cost = entry_cost
         self._entries: list[IndexEntry] = []
         self._signatures: list[Signature | None] = []
         self._by_exact: dict[str, int] = {}
@@ -23,6 +36,11 @@ class MemoryIndex:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """Estimated memory held, from the measured cost of one entry."""
+        return len(self._entries) * self.entry_cost
 
     def add(self, entry: IndexEntry, signature: Signature | None) -> None:
         slot = len(self._entries)

@@ -18,9 +18,10 @@ from sqlalchemy import create_engine
 
 from dataharbor.catalog.dedup_index import DedupIndex, IndexEntry, Lookup, create_tables
 from dataharbor.domain.record import Record
+from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
 from dataharbor.pipeline.stages._dedup_config import DedupConfig
-from dataharbor.pipeline.stages._dedup_memory import MemoryIndex
+from dataharbor.pipeline.stages._dedup_memory import MB, MemoryIndex, entry_bytes
 from dataharbor.pipeline.stages._dedup_signature import (
     Fingerprint,
     Signature,
@@ -33,6 +34,7 @@ from dataharbor.pipeline.stages._dedup_signature import (
 
 # private per-record hand-over from `minhash` to `dedup`; the shard writer drops `_` keys
 FINGERPRINT_KEY = "_minhash"
+DEFAULT_MEMORY_MB = 256  # without `max_memory_mb` or a job's `DATAHARBOR_DEDUP_MEMORY_MB`
 
 
 @register_stage
@@ -90,6 +92,10 @@ class DedupStage(Stage):
     lead on the platform). With `context.database_url` every kept record is written to the
     platform index (uncommitted until `commit()`); `against_platform=False` still writes but
     only compares within the job.
+
+    `max_memory_mb` bounds the job's in-memory state (default: the context's `memory_budget_mb`, else
+    256): past it, the state moves to a temporary SQLite index in `scratch_dir`. The budget never changes
+    a decision, so it is not part of the stage's description (nor of a version's `config_hash`).
     """
 
     name = "dedup"
@@ -107,7 +113,7 @@ class DedupStage(Stage):
         num_perm: int = 128,
         seed: int = 42,
         against_platform: bool = True,
-        max_memory_entries: int = 50_000,
+        max_memory_mb: float | None = None,
     ) -> None:
         super().__init__(context)
         self.config = DedupConfig(
@@ -119,8 +125,11 @@ class DedupStage(Stage):
             bands=bands,
         )
         self.against_platform = against_platform
-        self.max_memory_entries = max_memory_entries
-        self._memory = MemoryIndex()
+        budget = max_memory_mb if max_memory_mb is not None else (context.memory_budget_mb or DEFAULT_MEMORY_MB)
+        if budget <= 0:
+            raise ConfigError(f"dedup max_memory_mb has value '{budget}'. Expected a number > 0.", stage=self.name)
+        self.max_memory_mb = float(budget)
+        self._memory = MemoryIndex(entry_bytes(self.config.num_perm, self.config.bands))
         self._store: DedupIndex | None = None  # the catalog's index, or a temporary one after a spill
         self._persistent = False
         self._spill_dir: Path | None = None
@@ -135,11 +144,7 @@ class DedupStage(Stage):
             self._persistent = True
 
     def describe(self) -> dict[str, Any]:
-        return {
-            **asdict(self.config),
-            "against_platform": self.against_platform,
-            "max_memory_entries": self.max_memory_entries,
-        }
+        return {**asdict(self.config), "against_platform": self.against_platform}
 
     def process(self, batch: Sequence[Record]) -> None:
         prints = self._fingerprints(batch)
@@ -243,7 +248,7 @@ class DedupStage(Stage):
 
     def _flush(self, pending: list[IndexEntry]) -> None:
         """Write the batch's new representatives to the index, or keep them in memory until the budget."""
-        if self._store is None and len(self._memory) > self.max_memory_entries:
+        if self._store is None and self._memory.nbytes > self.max_memory_mb * MB:
             self._spill()
             return
         if self._store is not None:
