@@ -172,9 +172,11 @@ def harbor_job(home: Path, corpus: Path, profile: str, workers: int, languages: 
     kept: list[str] = []
     dropped: dict[str, str] = {}
     pii_texts: dict[str, str] = {}
+    # streamed in small batches: this runs in the measured process, so it must not add its own peak
+    columns = ["metadata", "text", "dropped_by", "drop_reason"]
     for shard in sorted(home.rglob("*.parquet")):
-        table = pq.read_table(shard, columns=["metadata", "text", "dropped_by", "drop_reason"]).to_pylist()
-        for row in table:
+        rows = (r for b in pq.ParquetFile(shard).iter_batches(batch_size=1024, columns=columns) for r in b.to_pylist())
+        for row in rows:
             doc_id = json.loads(row["metadata"] or "{}").get("fields", {}).get("id", "")
             if row["dropped_by"]:
                 dropped[doc_id] = f"{row['dropped_by']}:{row['drop_reason']}"
