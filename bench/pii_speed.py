@@ -1,8 +1,8 @@
-"""CPU time of the `pii` stage without NER (`ner: false`, the `equivalent` profile) on the benchmark corpus,
-and a dump of detections to check that two versions of the code find the same things.
+"""CPU time of the `pii` stage without NER (`ner: false`, the `equivalent` profile) or with it (`--ner`) on the
+benchmark corpus, and a dump of detections to check that two versions of the code find the same things.
 
-    .venv/bin/python bench/pii_speed.py [--docs 600] [--repeat 3] [--label after] [--src DIR]
-    .venv/bin/python bench/pii_speed.py --dump FILE [--ner] [--src DIR]
+    .venv/bin/python bench/pii_speed.py [--docs 600] [--repeat 3] [--ner] [--label after] [--src DIR]
+    .venv/bin/python bench/pii_speed.py --dump FILE [--ner [--ner-docs 300]] [--src DIR]
     .venv/bin/python bench/pii_speed.py --compare FILE_A FILE_B
 
 Timing: the first `--docs` pages of `bench/work/corpus-1x` (half from each part, as `profile_equivalent.py`
@@ -16,7 +16,8 @@ page read as English (the `equivalent` profile has no language stage). `--label`
 
 `--dump` writes, for every text of the corpus slice, the corpus's pages with planted PII, and each text that
 `bench/accuracy/pii*.py` reads, the cheap recognisers' raw candidates (all types, with score and source) and the
-stage's resolved entities without NER; `--ner` adds the stage's entities with NER for the accuracy texts.
+stage's resolved entities without NER; `--ner` adds the stage's entities with NER for the accuracy texts and
+for the first `--ner-docs` pages of the corpus slice (half from each part, each in its language).
 `--compare` prints every difference between two dumps.
 """
 
@@ -85,9 +86,9 @@ def _stage(ner: bool) -> Any:
     return stage
 
 
-def cpu_seconds(pages: list[Page], repeat: int) -> float:
-    """Best-of-`repeat` CPU time of the stage without NER over `pages`, in batches like a job's."""
-    stage = _stage(ner=False)
+def cpu_seconds(pages: list[Page], repeat: int, ner: bool = False) -> float:
+    """Best-of-`repeat` CPU time of the stage over `pages`, in batches like a job's."""
+    stage = _stage(ner=ner)
     best = float("inf")
     for _ in range(repeat):
         records = _records(pages)
@@ -103,12 +104,13 @@ def measure(args: argparse.Namespace) -> None:
     mb = sum(len(t.encode()) for t, _ in pages) / 1e6
     rows = {}
     for name, subset in (("own_language", pages), ("all_english", [(t, "en") for t, _ in pages])):
-        seconds = cpu_seconds(subset, args.repeat)
+        seconds = cpu_seconds(subset, args.repeat, args.ner)
         rows[name] = {"cpu_s": round(seconds, 3), "mb_per_cpu_s": round(mb / seconds, 3)}
         print(f"{name:13} {len(pages)} pages {mb:.2f} MB: {seconds:.2f} CPU-s, {mb / seconds:.3f} MB per CPU-s")
     if args.label:
         results = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.exists() else {}
-        results[args.label] = {"pages": len(pages), "mb": round(mb, 3), "repeat": args.repeat, **rows}
+        row = {"pages": len(pages), "mb": round(mb, 3), "repeat": args.repeat, "ner": args.ner, **rows}
+        results[args.label] = row
         RESULT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {RESULT}")
 
@@ -161,6 +163,9 @@ def dump(args: argparse.Namespace) -> None:
         out[name] = {"candidates": cands, "no_ner": _entities(rules, pages)}
         if ner is not None and not name.startswith("corpus"):
             out[name]["ner"] = _entities(ner, pages)
+        elif ner is not None and name == "corpus_slice" and args.ner_docs:
+            half = args.ner_docs // 2
+            out[name]["ner"] = _entities(ner, pages[:half] + pages[len(pages) // 2 :][:half])
         print(f"{name}: {len(pages)} texts, {sum(map(len, cands))} candidates")
     Path(args.dump).write_text(json.dumps(out), encoding="utf-8")
 
@@ -192,7 +197,8 @@ def main() -> int:
     ap.add_argument("--label", help="store the figures under this name in bench/results/pii-speed.json")
     ap.add_argument("--src", help="import dataharbor from this folder (another version of src/)")
     ap.add_argument("--dump", help="write detections to this JSON file instead of timing")
-    ap.add_argument("--ner", action="store_true", help="with --dump: also the stage with NER on the accuracy texts")
+    ap.add_argument("--ner", action="store_true", help="time the stage with NER; with --dump: also dump its entities")
+    ap.add_argument("--ner-docs", type=int, default=300, help="with --dump --ner: corpus pages dumped with NER")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
     args = ap.parse_args()
     if args.compare:

