@@ -39,6 +39,10 @@ def test_document_commands(built: Built, harbor: Harbor, tmp_path: Path) -> None
     code, text = dh("ai-act-summary", f"{built.open_ref}@v1", f"{built.private_ref}@v1", "--format", "json",
                     "--provider", "Example AI")  # fmt: skip
     assert code == 0 and json.loads(text)["general_information"]["provider"]["name"] == "Example AI"
+    summary = tmp_path / "summary.md"
+    res = runner.invoke(app, [*home, "ai-act-summary", f"{built.open_ref}@v1", "--output", str(summary)])
+    assert res.exit_code == 0 and res.stdout == ""  # the document goes to the file, the note to stderr
+    assert summary.read_text(encoding="utf-8").startswith("# Public Summary of Training Content")
     code, text = dh("ai-act-summary", built.open_ref)
     assert code != 0  # the version must be named
     code, _ = dh("ai-act-summary", f"{built.open_ref}@v1", "--format", "pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from dataharbor.audit.rules import load_rules
 from dataharbor.audit.service import Decision, reviews_of
 from dataharbor.catalog import repo
 from dataharbor.cli.context import JsonOpt, TokenOpt, governed
-from dataharbor.cli.render import console, emit_json, table
+from dataharbor.cli.render import console, emit_json, table, write_or_print
 from dataharbor.errors import InvalidInput
 
 RefArg = Annotated[str, typer.Argument(help="PARTNER/NAME[@vN] (latest readable version by default)")]
@@ -121,11 +120,7 @@ def report(
     with governed(ctx, token) as (_, acc):
         _, version = repo.resolve_version(acc.session, ref)
         text = render(read_report(acc, version), fmt)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    console.print(f"Report written to {output}")
+    write_or_print(text, output)
 
 
 def register(app: typer.Typer) -> None:

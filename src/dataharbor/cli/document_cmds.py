@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ import typer
 from dataharbor.catalog import repo
 from dataharbor.catalog.models import DatasetVersion
 from dataharbor.cli.context import TokenOpt, governed
-from dataharbor.cli.render import err_console
+from dataharbor.cli.render import err_console, write_or_print
 from dataharbor.documents import ai_act, card, croissant, datasheet, export_data, gather, gather_approved
 from dataharbor.errors import Conflict, InvalidInput
 
@@ -29,12 +28,9 @@ FILE_NAMES = {"card": "README.md", "croissant": "croissant.json", "datasheet": "
 
 
 def _emit(text: str, out: Path | None, name: str) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    (out / name).write_text(text, encoding="utf-8")
-    err_console.print(f"Written {out / name}")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    write_or_print(text, None if out is None else out / name)
 
 
 def _document(ctx: typer.Context, ref: str, kind: str, token: str | None, out: Path | None, with_data: bool,
@@ -106,11 +102,7 @@ def ai_act_summary(
             versions.append(repo.get_version(acc.session, repo.get_dataset(acc.session, ref), number))
         summary = ai_act.summary(gather_approved(acc, versions, "ai-act-summary"), provider, model)
     text = ai_act.render_markdown(summary) if fmt == "md" else json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8")
-    err_console.print(f"Summary written to {output}")
+    write_or_print(text, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +18,15 @@ err_console = Console(stderr=True)
 def emit_json(obj: Any) -> None:
     # plain print: Rich would wrap long lines and break the JSON
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def write_or_print(text: str, path: Path | None) -> None:
+    """A document to stdout, or into `path` with a note on stderr (stdout stays the document alone)."""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    path.write_text(text, encoding="utf-8")
+    err_console.print(f"Written {path}")
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
