@@ -279,6 +279,22 @@ def run_harbor(
     return m, res
 
 
+def harbor_result(
+    m: Measured, res: dict[str, Any], docs: int, mb: float, truth: dict[str, Any], texts: dict[str, str] | None
+) -> dict[str, Any]:
+    """One DataHarbor run's row: throughput of the job, decisions, dedup and PII accuracy against the truth."""
+    from compare_metrics import dedup_metrics, pii_recall
+
+    reached = set(res["kept"]) | {i for i, why in res["dropped"].items() if why.startswith("dedup:")}
+    return _throughput(m, docs, mb, res["job_cpu_s"], res["job_wall_s"]) | {
+        "kept": len(res["kept"]),
+        "dropped": len(res["dropped"]),
+        "dedup": dedup_metrics(truth, reached, set(res["kept"]), texts),
+        "pii": pii_recall(truth["pii"], res["pii_texts"]),
+        "stage_counters": res["stage_counters"],
+    }
+
+
 def run_all(argv: list[str]) -> None:
     import shutil
 
@@ -314,7 +330,7 @@ def run_all(argv: list[str]) -> None:
         summary = build(corpus, scale, files=w)
         truth = json.loads((corpus / "truth.json").read_text())
         (corpus / "pii-ids.txt").write_text("\n".join(sorted({p["id"] for p in truth["pii"]})))
-        docs, mb = int(summary["documents"]), float(summary["text_mb"])  # type: ignore[call-overload]
+        docs, mb = int(summary["documents"]), float(summary["text_mb"])  # type: ignore[call-overload,arg-type]
         print(f"corpus {scale}x: {docs} pages, {mb:.1f} MB of text", flush=True)
         runs: dict[str, Any] = {"corpus": summary}
         texts = corpus_texts(corpus) if scale == 1 else None  # for the natural-duplicate check (1x truth)
@@ -327,14 +343,7 @@ def run_all(argv: list[str]) -> None:
             print("io_floor", runs["io_floor"], flush=True)
         if "equivalent" not in args.skip:
             m, res = run_harbor(corpus, f"equivalent-{scale}x", "equivalent", w, [], config=True)
-            reached = set(res["kept"]) | {i for i, why in res["dropped"].items() if why.startswith("dedup:")}
-            runs["equivalent"] = _throughput(m, docs, mb, res["job_cpu_s"], res["job_wall_s"]) | {
-                "kept": len(res["kept"]),
-                "dropped": len(res["dropped"]),
-                "dedup": dedup_metrics(truth, reached, set(res["kept"]), texts),
-                "pii": pii_recall(truth["pii"], res["pii_texts"]),
-                "stage_counters": res["stage_counters"],
-            }
+            runs["equivalent"] = harbor_result(m, res, docs, mb, truth, texts)
             print("equivalent", {k: v for k, v in runs["equivalent"].items() if k != "stage_counters"}, flush=True)
         if scale == args.scales[0] and "datatrove" not in args.skip:
             out = WORK / "datatrove-out"
@@ -360,16 +369,9 @@ def run_all(argv: list[str]) -> None:
                 slice_corpus(corpus, sliced, args.default_docs)
             s_docs, s_mb = corpus_size(sliced)
             m, res = run_harbor(sliced, "default", "default", w, ["en", "fr", "de", "es"], config=False)
-            reached = set(res["kept"]) | {i for i, why in res["dropped"].items() if why.startswith("dedup:")}
-            runs["default"] = _throughput(m, s_docs, s_mb, res["job_cpu_s"], res["job_wall_s"]) | {
-                "pages": s_docs,
-                "text_mb": round(s_mb, 3),
-                "kept": len(res["kept"]),
-                "dropped": len(res["dropped"]),
-                "dedup": dedup_metrics(truth, reached, set(res["kept"]), texts),
-                "pii": pii_recall(truth["pii"], res["pii_texts"]),
-                "stage_counters": res["stage_counters"],
-            }
+            runs["default"] = {"pages": s_docs, "text_mb": round(s_mb, 3)} | harbor_result(
+                m, res, s_docs, s_mb, truth, texts
+            )
             print("default", {k: v for k, v in runs["default"].items() if k != "stage_counters"}, flush=True)
         result["runs"][f"{scale}x"] = runs
         if "equivalent" in runs:
