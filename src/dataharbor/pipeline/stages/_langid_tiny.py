@@ -79,7 +79,6 @@ class TinyLangId:
     def __init__(self, path: Path = MODEL_PATH) -> None:
         with np.load(path) as data:
             self.langs: list[str] = [str(x) for x in data["langs"]]
-            self._index = {str(g): i for i, g in enumerate(data["vocab"])}
             logp = data["logp"].astype(np.float32)
             vocab = np.ascontiguousarray(data["vocab"].astype("<U3")).view(np.uint32).reshape(-1, 3).astype(np.int64)
         if ORDERS != (3,):
@@ -89,10 +88,11 @@ class TinyLangId:
         self._order: npt.NDArray[np.int64] = np.argsort(keys)
         self._keys: npt.NDArray[np.int64] = keys[self._order]
         # an extra all-zero row stands for every unknown n-gram, so lookups need no filtering
-        self._unknown = len(self._index)
+        self._unknown = len(keys)
         self._logp: npt.NDArray[np.float32] = np.vstack([logp, np.zeros((1, logp.shape[1]), np.float32)])
         self._floor: npt.NDArray[np.float32] | None = None  # per-language smoothing floor, on first use
-        self._alphabet: frozenset[str] | None = None
+        # every code point inside the vocabulary's n-grams (0 pads n-grams shorter than 3)
+        self._alphabet = frozenset(map(chr, np.unique(vocab[vocab > 0]).tolist()))
         self._columns: npt.NDArray[np.float32] | None = None  # logp transposed, on first use
 
     def ids(self, text: str) -> npt.NDArray[np.int64]:
@@ -175,6 +175,4 @@ class TinyLangId:
 
     def alphabet(self) -> frozenset[str]:
         """Every character inside the vocabulary's n-grams: text in other scripts is out of its reach."""
-        if self._alphabet is None:
-            self._alphabet = frozenset("".join(self._index))
         return self._alphabet
