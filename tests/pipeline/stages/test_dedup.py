@@ -280,8 +280,11 @@ def test_the_budget_comes_from_the_job_and_is_not_part_of_the_description() -> N
     assert from_job.max_memory_mb == 64
     assert DedupStage(StageContext(memory_budget_mb=64), max_memory_mb=8).max_memory_mb == 8
     assert from_job.describe() == DedupStage(StageContext()).describe()  # same config hash whatever the budget
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="Expected a number > 0"):
         DedupStage(StageContext(), max_memory_mb=0)
+    # a profile written for the old entry-count budget is refused by name, not silently ignored
+    with pytest.raises(ConfigError, match="max_memory_entries"):
+        build_stage("dedup", {"max_memory_entries": 50_000}, StageContext())
 
 
 @pytest.mark.parametrize(("num_perm", "bands"), [(128, 32), (64, 16)])
