@@ -113,17 +113,24 @@ def _visible_to(job_id: int, platform: bool) -> ColumnElement[bool]:
     return or_(c.committed == true(), own) if platform else own
 
 
-def _insert_bands(conn: Connection, bands: list[dict[str, int]]) -> None:
-    """Bulk insert; on PostgreSQL with psycopg 3, COPY (~6x faster than executemany, measured)."""
+def _insert_bands(conn: Connection, bands: list[tuple[int, int]]) -> None:
+    """Bulk insert of (band_key, entry_id) pairs, in key order (the primary key's order: fewer B-tree pages
+    touched per row). PostgreSQL with psycopg 3: COPY (~6x faster than executemany, measured); elsewhere the
+    driver's executemany on plain tuples (SQLAlchemy's per-row parameter handling cost more than SQLite's
+    inserts)."""
     if not bands:
         return
+    bands.sort()
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy("COPY dedup_bands (band_key, entry_id) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in bands:
-                copy.write_row((row["band_key"], row["entry_id"]))
+                copy.write_row(row)
         return
-    conn.execute(insert(dedup_bands), bands)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO dedup_bands (band_key, entry_id) VALUES (?, ?)", bands)
+        return
+    conn.execute(insert(dedup_bands), [{"band_key": k, "entry_id": e} for k, e in bands])
 
 
 def _entry(row: Any, *, with_signature: bool) -> IndexEntry:
@@ -180,6 +187,12 @@ class DedupIndex:
                     result.entries[row.id] = _entry(row, with_signature=True)
         return result
 
+    def any_visible(self, *, job_id: int, platform: bool = True) -> bool:
+        """Whether `lookup` could find anything for `job_id` (an empty index needs no lookups)."""
+        q = select(dedup_entries.c.id).where(_visible_to(job_id, platform)).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(q).first() is not None
+
     def add(self, entries: Sequence[IndexEntry]) -> None:
         """Bulk-insert entries (uncommitted) and their band keys; sets `entry.id`."""
         if not entries:
@@ -200,11 +213,11 @@ class DedupIndex:
         with self.engine.begin() as conn:
             stmt = insert(dedup_entries).returning(dedup_entries.c.id, sort_by_parameter_order=True)
             ids = [row.id for row in conn.execute(stmt, rows)]
-            bands: list[dict[str, int]] = []
+            bands: list[tuple[int, int]] = []
             for entry, entry_id in zip(entries, ids, strict=True):
                 entry.id = entry_id
                 # a record's bands can repeat a key only by hash collision; keep the pair unique
-                bands.extend({"band_key": k, "entry_id": entry_id} for k in dict.fromkeys(entry.band_keys))
+                bands.extend((k, entry_id) for k in dict.fromkeys(entry.band_keys))
             _insert_bands(conn, bands)
 
     def commit_job(self, job_id: int) -> int:

@@ -146,6 +146,8 @@ def run_job(
                 os.remove(spill)
             if progress:
                 progress(done, len(prep.files), names[result.file_id])
+        for stage in global_stages:
+            stage.finish()
         if prep.duplicate_files:
             stats.files[FileStatus.DUPLICATE.value] += prep.duplicate_files
         new_shards = [s.to_dict() | {"version": prep.number} for s in records.close() + decisions.close()]

@@ -64,6 +64,10 @@ class Stage(ABC):
         Only records still kept are passed in.
         """
 
+    def finish(self) -> None:
+        """Global stages: called once after the last batch, before the version is committed; write out
+        whatever the stage still buffers (a failure here fails the job cleanly)."""
+
     def commit(self) -> None:
         """Called once after the version this job produced has been committed."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
@@ -18,7 +20,14 @@ from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import StageContext, StageCounters, build_stage, run_stages, stage_class
 from dataharbor.pipeline.stages._dedup_config import DedupConfig
 from dataharbor.pipeline.stages._dedup_memory import MB, MemoryIndex, entry_bytes
-from dataharbor.pipeline.stages._dedup_signature import band_keys, fingerprints, fold_tokens, from_bytes, to_bytes
+from dataharbor.pipeline.stages._dedup_signature import (
+    Signature,
+    band_keys,
+    fingerprints,
+    fold_tokens,
+    from_bytes,
+    to_bytes,
+)
 from dataharbor.pipeline.stages.dedup import FINGERPRINT_KEY, DedupStage, MinhashSignatureStage
 
 VOCAB = [f"w{i}x" for i in range(5000)]
@@ -54,6 +63,7 @@ class Job:
     def run(self, *batches: Sequence[Record]) -> None:
         for batch in batches:
             run_stages([self.minhash, self.dedup], batch, self.counters)
+        self.dedup.finish()  # the runner's call after the last batch, before the version commits
 
 
 def test_stages_are_registered_and_build_with_defaults() -> None:
@@ -272,6 +282,42 @@ def test_a_tiny_memory_budget_decides_exactly_like_an_unbounded_run(tmp_path: Pa
     assert tiny == unbounded
     with_catalog = _decisions(0.001, url=f"sqlite:///{tmp_path / 'catalog.db'}")
     assert with_catalog == unbounded
+    # a catalog and room to buffer: new representatives wait in memory, and the index is written at `finish`
+    buffered = _decisions(10_000.0, url=f"sqlite:///{tmp_path / 'buffered.db'}")
+    assert buffered == unbounded
+
+
+def test_representatives_reach_the_index_by_finish_and_within_the_write_buffer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    index = DedupIndex(create_engine(url))
+    job = Job(job_id=3, url=url)
+    for i in range(4):
+        run_stages([job.minhash, job.dedup], [rec(str(i), doc(400 + i))], job.counters)
+    assert index.count(job_id=3) == 0  # buffered: one transaction instead of one per batch
+    job.dedup.finish()
+    assert index.count(job_id=3, committed=False) == 4
+    # past the write buffer the batch is written at once (a budget smaller than one entry: every batch)
+    small = Job(job_id=4, url=url, max_memory_mb=0.001)
+    run_stages([small.minhash, small.dedup], [rec("x", doc(500))], small.counters)
+    assert index.count(job_id=4) == 1
+    job.dedup.abort()
+    small.dedup.abort()
+    index.engine.dispose()
+
+
+def test_entries_another_job_commits_midway_are_matched_from_the_next_batch(tmp_path: Path) -> None:
+    """The empty-index shortcut is asked again per batch: a platform that fills up during a job is seen."""
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    late = Job(job_id=2, url=url)
+    late.run([rec("a", doc(600))])  # the index is empty: no lookup needed
+    early = Job(job_id=1, url=url, dataset=9)
+    early.run([rec("b", doc(601), dataset=9)])
+    early.dedup.commit()
+    copy = rec("c", doc(601))
+    late.run([copy])
+    assert copy.drop_reason == "exact_duplicate"
+    assert copy.annotations["dedup"]["scope"] == "platform"
+    late.dedup.abort()
 
 
 def test_the_budget_comes_from_the_job_and_is_not_part_of_the_description() -> None:
@@ -383,3 +429,31 @@ def test_invalid_parameters_name_the_key() -> None:
 
     with pytest.raises(ConfigError, match="threshold"):
         DedupStage(StageContext(), threshold=1.5)
+
+
+# computed with the first implementation of band_keys (one blake2b per band, prefix hashed every time)
+FIRST_BAND_KEY_OF_ARANGE = -6319725402279491644
+
+
+def _band_keys_by_definition(signature: Signature, config: DedupConfig) -> list[int]:
+    """The stored definition of a band key, written plainly (the stage's version precomputes the prefixes)."""
+    keys = []
+    for b in range(config.bands):
+        h = hashlib.blake2b(config.scheme.encode(), digest_size=8)
+        h.update(b.to_bytes(2, "little"))
+        h.update(signature.astype("<u4")[b * config.rows : (b + 1) * config.rows].tobytes())
+        keys.append(int.from_bytes(h.digest(), "little", signed=True))
+    return keys
+
+
+@pytest.mark.parametrize(("num_perm", "bands"), [(128, 32), (64, 16), (128, 16)])
+def test_band_keys_never_change_their_definition(num_perm: int, bands: int) -> None:
+    """Band keys are stored in the platform index: a faster computation must give the very same keys."""
+    config = DedupConfig(num_perm=num_perm, bands=bands)
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        signature = rng.integers(0, 2**32, size=num_perm, dtype=np.uint64).astype(np.uint32)
+        assert band_keys(signature, config) == _band_keys_by_definition(signature, config)
+    # and one literal value, so the definition itself cannot drift together with its rewrite
+    first = band_keys(np.arange(128, dtype=np.uint32), DedupConfig())[0]
+    assert first == FIRST_BAND_KEY_OF_ARANGE

@@ -118,16 +118,30 @@ def _datasketch_signature(shingle_set: Sequence[str], config: DedupConfig) -> Si
     return np.asarray(mh.hashvalues, dtype=np.uint32)
 
 
-def band_keys(signature: Signature, config: DedupConfig) -> list[int]:
-    """One signed 64-bit key per LSH band; the scheme is hashed in so incompatible sketches never meet."""
-    prefix = config.scheme.encode()
-    r = config.rows
-    raw = signature.astype("<u4", copy=False)
-    keys = []
-    for b in range(config.bands):
-        h = hashlib.blake2b(prefix, digest_size=8)
+@lru_cache(maxsize=16)
+def _band_hashers(scheme: str, bands: int) -> tuple[hashlib.blake2b, ...]:
+    """Per band, a blake2b state that has already absorbed the scheme and the band number (copied per key)."""
+    out = []
+    for b in range(bands):
+        h = hashlib.blake2b(scheme.encode(), digest_size=8)
         h.update(b.to_bytes(2, "little"))
-        h.update(raw[b * r : (b + 1) * r].tobytes())
+        out.append(h)
+    return tuple(out)
+
+
+def band_keys(signature: Signature, config: DedupConfig) -> list[int]:
+    """One signed 64-bit key per LSH band; the scheme is hashed in so incompatible sketches never meet.
+
+    Key of band b = blake2b-64(scheme ‖ b as 2 bytes LE ‖ the band's rows as uint32 LE), read as a signed
+    little-endian integer. The keys are stored in the platform index, so this definition never changes
+    (tests/pipeline/stages/test_dedup.py pins it against a plain rewrite of it).
+    """
+    width = config.rows * 4
+    raw = signature.astype("<u4", copy=False).tobytes()
+    keys = []
+    for b, base in enumerate(_band_hashers(config.scheme, config.bands)):
+        h = base.copy()
+        h.update(raw[b * width : (b + 1) * width])
         keys.append(int.from_bytes(h.digest(), "little", signed=True))
     return keys
 

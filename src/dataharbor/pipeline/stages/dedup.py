@@ -35,6 +35,9 @@ from dataharbor.pipeline.stages._dedup_signature import (
 # private per-record hand-over from `minhash` to `dedup`; the shard writer drops `_` keys
 FINGERPRINT_KEY = "_minhash"
 DEFAULT_MEMORY_MB = 256  # without `max_memory_mb` or a job's `DATAHARBOR_DEDUP_MEMORY_MB`
+# with an index, new representatives are written in transactions of up to this much state (~4,400 records of
+# 128 x 32): one per batch cost 2.5x the CPU in commits and per-statement work (measured on the benchmark corpus)
+WRITE_BUFFER_MB = 32
 
 
 @register_stage
@@ -133,6 +136,8 @@ class DedupStage(Stage):
         self._store: DedupIndex | None = None  # the catalog's index, or a temporary one after a spill
         self._persistent = False
         self._spill_dir: Path | None = None
+        self._pending: list[IndexEntry] = []  # new representatives not yet written to the index
+        self._store_seen_nonempty = False
 
     def setup(self) -> None:
         if self.context.database_url:
@@ -150,21 +155,33 @@ class DedupStage(Stage):
         prints = self._fingerprints(batch)
         keys = [band_keys(fp.signature, self.config) if fp.signature is not None else [] for fp in prints]
         lookup = Lookup()
-        if self._store is not None:
+        if self._store is not None and self._store_may_hold_matches():
             lookup = self._store.lookup(
                 exact_hashes=[fp.exact for fp in prints],
                 band_keys=[k for ks in keys for k in ks],
                 job_id=self.context.job_id,
                 platform=self.against_platform and self._persistent,
             )
-        pending: list[IndexEntry] = []
         for record, fp, record_keys in zip(batch, prints, keys, strict=True):
             entry, is_new = self._judge(record, fp, record_keys, lookup)
             if entry is not None:
                 self._memory.add(entry, fp.signature)
                 if is_new:
-                    pending.append(entry)
-        self._flush(pending)
+                    self._pending.append(entry)
+        self._flush()
+
+    def finish(self) -> None:
+        self._write_pending()
+
+    def _store_may_hold_matches(self) -> bool:
+        """False while the index holds nothing this job may match: no committed entry of any job (when
+        comparing with the platform) and none of this job's own yet. Asked per batch (one indexed
+        `LIMIT 1` query), since another job may commit meanwhile; true from the first hit on."""
+        if not self._store_seen_nonempty:
+            assert self._store is not None
+            platform = self.against_platform and self._persistent
+            self._store_seen_nonempty = self._store.any_visible(job_id=self.context.job_id, platform=platform)
+        return self._store_seen_nonempty
 
     def _judge(
         self, record: Record, fp: Fingerprint, keys: list[int], lookup: Lookup
@@ -246,14 +263,25 @@ class DedupStage(Stage):
                 out[i] = fp
         return [fp for fp in out if fp is not None]
 
-    def _flush(self, pending: list[IndexEntry]) -> None:
-        """Write the batch's new representatives to the index, or keep them in memory until the budget."""
-        if self._store is None and self._memory.nbytes > self.max_memory_mb * MB:
-            self._spill()
+    def _flush(self) -> None:
+        """After a batch: keep the new representatives in memory (they answer this job's own lookups) until
+        the write buffer (with an index) or the memory budget (without one) is full, then write them out."""
+        if self._store is None:
+            if self._memory.nbytes > self.max_memory_mb * MB:
+                self._spill()
             return
-        if self._store is not None:
-            self._store.add(pending)
-            self._memory.clear()
+        if self._memory.nbytes > min(self.max_memory_mb, WRITE_BUFFER_MB) * MB:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the buffered representatives to the index (one transaction) and empty the memory."""
+        if self._store is None:
+            return
+        if self._pending:
+            self._store.add(self._pending)
+            self._store_seen_nonempty = True
+        self._pending = []
+        self._memory.clear()
 
     def _spill(self) -> None:
         """No catalog and over budget: move the job's state to a temporary SQLite index."""
@@ -264,11 +292,11 @@ class DedupStage(Stage):
         engine = create_engine(f"sqlite:///{self._spill_dir / 'index.db'}")
         create_tables(engine)
         self._store = DedupIndex(engine)
-        self._store.add(self._memory.entries())
-        self._memory.clear()
+        self._write_pending()
 
     def commit(self) -> None:
         if self._store is not None and self._persistent:
+            self._write_pending()  # normally done by `finish`, before the version was committed
             self._store.commit_job(self.context.job_id)
         self._close()
 
@@ -283,6 +311,8 @@ class DedupStage(Stage):
         self._store = None
         self._persistent = False
         self._memory.clear()
+        self._pending = []
+        self._store_seen_nonempty = False
         if self._spill_dir is not None:
             shutil.rmtree(self._spill_dir, ignore_errors=True)
             self._spill_dir = None
