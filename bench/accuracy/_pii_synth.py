@@ -408,6 +408,8 @@ def render(template: str, maker: _Maker) -> tuple[str, list[tuple[int, int, str,
 
 def generate(split: str = "test", per_locale: int = 120) -> list[SynthDoc]:
     """`per_locale` documents for each of the four locales, cycling through the split's templates."""
+    if split.startswith("pstyle"):
+        return generate_presidio_style(split)
     templates = TEST_TEMPLATES if split == "test" else TUNE_TEMPLATES
     seed = TEST_SEED if split == "test" else TUNE_SEED
     docs: list[SynthDoc] = []
@@ -419,6 +421,143 @@ def generate(split: str = "test", per_locale: int = 120) -> list[SynthDoc]:
             text, spans = render(template, maker)
             docs.append(SynthDoc(text, lang, locale, f"{lang}{i % len(pool):02d}", spans))
     return docs
+
+
+# ---------------------------------------------------------------- presidio-research-style dev set
+# Short customer-service / chat sentences in the style of presidio-research's generator (whose records 0-49
+# of generated_small are the only ones looked at): English text holding names, places and postal blocks from
+# many countries, some records lower-cased, multi-line address blocks without street words or cues, PO boxes,
+# units, "City, ST 12345", bare cities and countries, personal URLs. Written for this work (not copied from
+# presidio-research). Templates alternate between `pstyle_tune` (even) and `pstyle_check` (odd): rules may be
+# tuned on pstyle_tune; pstyle_check shows whether they carry over to templates not tuned on.
+PSTYLE_SEED = 4242
+PSTYLE_ADDRESS_LOCALES = (
+    "en_US", "en_GB", "en_AU", "en_NZ", "en_IN", "de_DE", "de_CH", "nl_NL", "nl_BE", "fr_FR", "fr_CH", "es_ES",
+    "it_IT", "pt_BR", "pt_PT", "cs_CZ", "pl_PL", "hu_HU", "fi_FI", "sv_SE", "da_DK", "no_NO", "hr_HR", "sk_SK",
+    "sl_SI", "ro_RO", "el_GR", "tr_TR",
+)  # fmt: skip
+PSTYLE_NAME_LOCALES = (*PSTYLE_ADDRESS_LOCALES, "pl_PL", "cs_CZ", "fi_FI", "tr_TR", "hu_HU", "sv_SE", "lt_LT")
+# postal blocks: {bn} building number, {street} a locale's street address, {unit}, {city}, {state}, {zip},
+# {country} (English name); each slot is a labelled span of its own, as in generated_small
+PSTYLE_ADDRESSES = (
+    "{bn} {street}\n{unit}\n{city}\n, {state}\n {country} {zip}",
+    "{bn} {street}\n{city}\n, {state}\n {country} {zip}",
+    "{street}, {city}, {state} {zip}",
+    "{street}\n{city}, {state} {zip}",
+    "{street}, {unit}, {city} {zip}, {country}",
+    "P.O. Box {box}, {city}, {state} {zip}",
+    "PO Box {box}\n{city} {zip}\n{country}",
+    "{street}\n{zip} {city}\n{country}",
+    "{street}, {zip} {city}",
+    "{unit}, {street}, {city}",
+)
+PSTYLE_TEMPLATES = (
+    "Please ship the replacement to {ADDR}",
+    "{name}\n{ADDR}",
+    "My new address is {ADDR}, please update my account.",
+    "I moved to {city} last year, can you change my branch?",
+    "Deliver to: {name}, {ADDR}",
+    "{name} was born in {city}, {country}.",
+    "we spent the summer in {city} with {first_lower}",
+    "Check out my blog at {url}",
+    "tell {first_lower} that the package arrived",
+    "Can you forward the statement to {title} {last}?",
+    "Our office moved from {city} to {city2}.",
+    "Where: {city} Community Hall\nWhen: {date}",
+    "Send the documents to {ADDR} before Friday.",
+    "Hi, this is {name} from {city}. I need a new card.",
+    "The package for {name} is stuck in {country}.",
+    "Visit {url} for the photos of {first}'s wedding.",
+    "{first} and {first2} met in {city} in 2015.",
+    "mailing address: {ADDR}",
+    "I live on {street} in {city}.",
+    "Is {ADDR} still the right address for {first}?",
+    "{NAME}\n{ADDR}",
+    "Location: {city}, {country}",
+    "ask {first_lower} {last_lower} about the refund",
+    "My daughter {first} just moved to {country}.",
+    "He grew up in {city} and now lives in {city2}.",
+    "Billing address\n{ADDR}",
+    "my personal site is {url} if you need my cv",
+    "{title} {name} will visit the {city} branch on Monday.",
+    "Return address: {ADDR}",
+    "The card was stolen in {city} yesterday.",
+)
+PSTYLE_SLOTS: dict[str, str] = {
+    "name": "PERSON", "NAME": "PERSON", "first": "PERSON", "first2": "PERSON", "first_lower": "PERSON",
+    "last": "PERSON", "last_lower": "PERSON", "city": "LOCATION", "city2": "LOCATION", "country": "LOCATION",
+    "url": "URL", "bn": "ADDRESS", "street": "ADDRESS", "unit": "ADDRESS", "state": "ADDRESS", "zip": "ADDRESS",
+    "box": "ADDRESS",
+}  # fmt: skip
+
+
+def _pstyle_doc(template: str, rng: random.Random, fakers: dict[str, Faker], lower: bool) -> SynthDoc:
+    us = fakers["en_US"]
+    addr_loc = rng.choice(PSTYLE_ADDRESS_LOCALES)
+    addr = fakers[addr_loc]
+    template = template.replace("{ADDR}", rng.choice(PSTYLE_ADDRESSES))
+
+    def person() -> Faker:
+        return fakers[rng.choice(PSTYLE_NAME_LOCALES)]
+
+    makers: dict[str, Callable[[], str]] = {
+        "name": lambda: f"{(p := person()).first_name()} {p.last_name()}",
+        "NAME": lambda: f"{(p := person()).first_name()} {p.last_name()}".upper(),
+        "first": lambda: person().first_name(),
+        "first2": lambda: person().first_name(),
+        "first_lower": lambda: person().first_name().lower(),
+        "last": lambda: person().last_name(),
+        "last_lower": lambda: person().last_name().lower(),
+        "city": lambda: fakers[rng.choice(PSTYLE_ADDRESS_LOCALES)].city(),
+        "city2": lambda: fakers[rng.choice(PSTYLE_ADDRESS_LOCALES)].city(),
+        "country": us.country,
+        "url": us.url,
+        "bn": lambda: str(rng.randint(1, 99)).zfill(rng.choice((1, 2))),
+        "street": addr.street_address,
+        "unit": lambda: rng.choice(("Apt.", "Apt", "Suite", "Unit", "apt.", "Flat")) + f" {rng.randint(1, 999)}",
+        "state": lambda: (
+            us.state_abbr()
+            if addr_loc == "en_US" or rng.random() < 0.5
+            else rng.choice(("VOV", "JN", "NSW", "ON", "BY", "ZH", "QC", "nan"))
+        ),
+        "zip": addr.postcode,
+        "box": lambda: str(rng.randint(10, 99999)),
+        "title": lambda: rng.choice(("Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Prof.")),
+        "date": lambda: us.date(),
+    }
+    parts: list[str] = []
+    spans: list[tuple[int, int, str, str]] = []
+    pos = length = 0
+    for m in _SLOT.finditer(template):
+        literal = template[pos : m.start()]
+        parts.append(literal)
+        length += len(literal)
+        slot = m.group(1)
+        value = makers[slot]()
+        if slot in PSTYLE_SLOTS:
+            spans.append((length, length + len(value), PSTYLE_SLOTS[slot], ""))
+        parts.append(value)
+        length += len(value)
+        pos = m.end()
+    parts.append(template[pos:])
+    text = "".join(parts)
+    return SynthDoc(text.lower() if lower else text, "en", addr_loc, "pstyle", spans)
+
+
+def generate_presidio_style(split: str = "pstyle_tune", docs: int = 300) -> list[SynthDoc]:
+    """`docs` English documents from the even (pstyle_tune) or odd (pstyle_check) templates; a fifth lower-cased."""
+    first = 0 if split == "pstyle_tune" else 1
+    pool = PSTYLE_TEMPLATES[first::2]
+    rng = random.Random(f"{PSTYLE_SEED}-{split}")
+    fakers = {loc: Faker(loc) for loc in dict.fromkeys(PSTYLE_NAME_LOCALES)}
+    for i, f in enumerate(fakers.values()):
+        f.seed_instance(f"{PSTYLE_SEED}-{split}-{i}")
+    out = []
+    for i in range(docs):
+        doc = _pstyle_doc(pool[i % len(pool)], rng, fakers, lower=rng.random() < 0.2)
+        doc.template = f"p{first + 2 * (i % len(pool)):02d}"
+        out.append(doc)
+    return out
 
 
 # ---------------------------------------------------------------- gazetteer build

@@ -1,11 +1,14 @@
 """Accuracy of the `pii` stage on a synthetic Faker corpus in four locales (en_US, en_GB, fr_FR, de_DE).
 
-Run: .venv/bin/python bench/accuracy/pii_synthetic.py [--split test|tune] [--presidio] [--errors N]
+Run: .venv/bin/python bench/accuracy/pii_synthetic.py [--split test|tune|pstyle_tune|pstyle_check] [--presidio]
+     [--errors N]
 Prints tables and writes bench/results/accuracy_pii_synthetic[_tune].json.
 
 The corpus comes from bench/accuracy/_pii_synth.py (fixed seeds, 480 documents per split). The `test`
 split (40 templates) was NEVER used to tune the stage: it is the honest figure. The `tune` split (16 other
 templates, another seed) is the one rules were tuned on, and is shown only with `--split tune`.
+`pstyle_tune` / `pstyle_check`: the presidio-research-style dev set (English; even / odd templates, see
+_pii_synth.py and docs/stages/pii.md section 6); results go to accuracy_pii_synthetic_<split>.json.
 Same metric as bench/accuracy/pii.py (typed: ADDRESS and LOCATION one family; any-PII: type ignored).
 PERSON recall is also shown for names from locales the gazetteer does not ship ("foreign").
 """
@@ -67,7 +70,7 @@ def errors(docs: list[SynthDoc], preds: list[list[Span]], limit: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=("test", "tune"), default="test")
+    ap.add_argument("--split", choices=("test", "tune", "pstyle_tune", "pstyle_check"), default="test")
     ap.add_argument("--presidio", action="store_true", help="also run Presidio on the English documents")
     ap.add_argument("--errors", type=int, default=0, help="print N documents with errors (tune split only)")
     args = ap.parse_args()
@@ -117,7 +120,7 @@ def main() -> None:
         if args.split == "test":
             sys.exit("--errors is only for the tune split: looking at test errors would make it a tuning set")
         errors(docs, preds, args.errors)
-    suffix = "" if args.split == "test" else "_tune"
+    suffix = "" if args.split == "test" else f"_{args.split}"
     out = Path(__file__).resolve().parents[1] / "results" / f"accuracy_pii_synthetic{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
