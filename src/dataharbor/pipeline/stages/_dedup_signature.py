@@ -51,9 +51,25 @@ def _fold_table() -> dict[int, str]:
     return {cp: " " for lo, hi in FOLD_RANGES for cp in range(lo, hi) if _folds(cp)}
 
 
+@lru_cache(maxsize=1)
+def _fold_mask() -> npt.NDArray[np.bool_]:
+    """`_fold_table` as a lookup array over all code points (1.1 MB)."""
+    mask = np.zeros(0x110000, dtype=np.bool_)
+    mask[np.fromiter(_fold_table(), dtype=np.int64)] = True
+    return mask
+
+
 def fold_tokens(text: str) -> list[str]:
-    """Lower-cased (casefold, NFKC) words with punctuation and whitespace folded away."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_fold_table()).split()
+    """Lower-cased (casefold, NFKC) words with punctuation and whitespace folded away.
+
+    The same as `.translate(_fold_table()).split()`, done on the text's code points as a NumPy array:
+    `str.translate` with a mapping looks every non-ASCII character up in the dict one by one (measured
+    2.4 -> 1.1 CPU-s on the benchmark corpus; tests compare both on real text in many scripts).
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).copy()
+    points[_fold_mask()[points]] = 0x20
+    return points.tobytes().decode("utf-32-le").split()
 
 
 def exact_hash(tokens: Sequence[str], text: str) -> str:
