@@ -216,7 +216,7 @@ def _unit_possible(scan: Prescan) -> bool:
     """Whether some run of digits has a unit word before it (read backwards, so only runs are tried)."""
     if not scan.lower_is_exact:
         return True
-    backwards, n = scan.lower[::-1], len(scan.text)
+    backwards, n = scan.backwards, len(scan.text)
     return any(_UNIT_BACKWARDS.match(backwards, n - start) for start in scan.run_starts)
 
 

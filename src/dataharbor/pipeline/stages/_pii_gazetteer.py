@@ -67,6 +67,8 @@ _CLOSING_CUES = (
     "regards", "best", "cheers", "sincerely", "faithfully", "yours", "thanks", "cordialement", "bien à toi",
     "bien à vous", "amicalement", "salutations", "bises", "grüßen", "grüße", "gruß", "lg", "mfg",
 )  # fmt: skip
+# the end of a line holding a _CLOSING cue, read backwards: line break, spaces, one of ",.!", spaces, the cue
+_CLOSING_LINE_BACKWARDS = re.compile(r"\n[ \t]*[,.!]?[ \t]*(?:" + "|".join(c[::-1] for c in _CLOSING_CUES) + ")")
 # how a _ROLE match begins, without its lookbehind, on the lower-cased text (see Prescan.finditer)
 _ROLE_CUES = (
     "holder", "owner", "customer", "client", "employee", "patient", "tenant", "applicant", "witness", "titulaire",
@@ -114,7 +116,7 @@ def find_gazetteer_names(text: str, scan: Prescan | None = None) -> Iterator[Ent
     yield from _full_names(words, gaps, edges, capitalised, openers, lasts)
     if greetable and _after_cue(text, scan, [edges[2 * i] for i, w in enumerate(words) if w in greetable]):
         yield from _greetings(text, firsts, lasts)
-    closing = "\n" in text and (not scan.lower_is_exact or _closing_line(scan.lower))
+    closing = "\n" in text and (not scan.lower_is_exact or _closing_line(scan))
     for matches, score in (
         (_CLOSING.finditer(text) if closing else (), 0.75),
         (scan.finditer(_ROLE, _ROLE_QUICK, on_lower=True) if scan.has_word(_ROLE_CUES) else (), 0.65),
@@ -158,21 +160,10 @@ class _WordKinds:
 _WORDS = _WordKinds()
 
 
-def _closing_line(lower: str) -> bool:
-    """Whether a line of the lower-cased text ends with a _CLOSING cue (then spaces, one of ",.!", spaces)."""
-    end = lower.find("\n")
-    while end >= 0:
-        pos = end
-        while pos > 0 and lower[pos - 1] in " \t":
-            pos -= 1
-        if pos > 0 and lower[pos - 1] in ",.!":
-            pos -= 1
-            while pos > 0 and lower[pos - 1] in " \t":
-                pos -= 1
-        if lower.endswith(_CLOSING_CUES, 0, pos):
-            return True
-        end = lower.find("\n", end + 1)
-    return False
+def _closing_line(scan: Prescan) -> bool:
+    """Whether a line of the lower-cased text ends with a _CLOSING cue (then spaces, one of ",.!", spaces):
+    one search of the reversed text from each line break (every cue ends with a letter)."""
+    return _CLOSING_LINE_BACKWARDS.search(scan.backwards) is not None
 
 
 def _greetable(token: str, firsts: frozenset[str], lasts: frozenset[str]) -> bool:

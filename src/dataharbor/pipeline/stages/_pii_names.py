@@ -104,20 +104,25 @@ _TITLE_QUICK = re.compile(
     r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sra|Srta|M|Me|Pr|Fr|Hr|Sr|Sig)[. \t]"
 )
 _TITLE_LOWER_QUICK = re.compile(r"(?:mr|mrs|ms|miss|dr|mme|mlle)\.")  # on the lower-cased text
+# the same cues read backwards from their dot: `re` jumps to each "." instead of each "m" and "d"
+_TITLE_LOWER_BACKWARDS = re.compile(r"\.(?:rm|srm|sm|ssim|rd|emm|ellm)")  # on Prescan.backwards
 _INTRO_QUICK = re.compile(
     r"(?:my|his|her|their|your|partner['’]s|first|last|full|sur|name|call|je m|mon nom|nom|prénom|ich heiße|mein name)"
 )  # on the lower-cased text
 # every _INTRO cue holds one of these (lower-cased): a text without one is skipped at once
 _INTRO_CUE = re.compile(r"name\s*(?:[:?]|is|was|ist)|calls? me|called me|je m['’]appelle|mon nom|nom\s*:|ich heiße")
+_INTRO_WORDS = ("nam", "nom", "call", "appelle", "heiße")  # one is in every _INTRO_CUE match
 _SUBJECT_TEXT = ("lives", "lived", "was born", "grew up", "habite", "est né", "wohnt", "wurde geboren")
 
 
 def find_names(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
     scan = prescan(text, scan)
-    intro = not scan.lower_is_exact or _INTRO_CUE.search(scan.lower) is not None
+    exact = scan.lower_is_exact
+    intro = not exact or (scan.has_word(_INTRO_WORDS) and _INTRO_CUE.search(scan.lower) is not None)
+    title_lower = not exact or _TITLE_LOWER_BACKWARDS.search(scan.backwards) is not None
     for matches, score in (
         (scan.finditer(_TITLE, _TITLE_QUICK), 0.8),
-        (scan.finditer(_TITLE_LOWER, _TITLE_LOWER_QUICK, on_lower=True), 0.7),
+        (scan.finditer(_TITLE_LOWER, _TITLE_LOWER_QUICK, on_lower=True) if title_lower else (), 0.7),
         (scan.finditer(_INTRO, _INTRO_QUICK, on_lower=True) if intro else (), 0.75),
         (_SUBJECT.finditer(text) if scan.has(*_SUBJECT_TEXT) else (), 0.6),
     ):

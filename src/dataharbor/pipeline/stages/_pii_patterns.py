@@ -71,8 +71,15 @@ _ID_AFTER_WORD = re.compile(
 )
 
 # necessary conditions tested before the patterns above (see _pii_prescan)
+_IPV4_CORE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")  # digits joined by three dots, as in every IPv4 match
 _IPV6_COLONS = re.compile(r":[0-9A-Fa-f]{0,4}:")  # two colons at most 4 hex digits apart
 _AUSWEIS_CORE = re.compile(_AUSWEIS.pattern.removeprefix(r"(?<![\w])").removesuffix(r"(?!\w)"))
+# how each _ID_AFTER_WORD match begins, on the lower-cased text (see Prescan.finditer): `re` jumps to these
+# instead of trying the case-insensitive alternation at every character
+_ID_AFTER_WORD_QUICK = re.compile(
+    r"driv|licen|passport|passeport|reisepass|identity card|id card|carte d'identit|permis|führerschein|ausweis|"
+    r"personalausweis"
+)
 _ID_WORDS = (
     "licen", "passport", "passeport", "reisepass", "identity card", "id card", "carte d'identit", "permis",
     "führerschein", "ausweis",
@@ -110,7 +117,7 @@ def find_urls(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
 
 def find_ips(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
     scan = prescan(text, scan)
-    if "." in text:
+    if "." in text and _IPV4_CORE.search(text):
         for m in scan.matches_at(_IPV4, scan.run_starts):
             yield Entity(m.start(), m.end(), IP_ADDRESS, 0.9, "ipv4")
     if ":" not in text or not _IPV6_COLONS.search(text):
@@ -188,8 +195,8 @@ def find_national_ids(text: str, scan: Prescan | None = None) -> Iterator[Entity
         yield from _find_nhs(text, scan.matches_at(_NHS, scan.run_starts))
     if group >= 9:
         yield from _find_ssn(text, scan.matches_at(_SSN, scan.run_starts))
-    if scan.has_word(_ID_WORDS):
-        yield from _find_id_after_word(text)
+    if scan.total_digits >= 4 and scan.has_word(_ID_WORDS):  # the identifier holds 4 digits or more
+        yield from _find_id_after_word(text, scan)
 
 
 def _find_nir(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
@@ -248,8 +255,8 @@ def _find_ssn(text: str, matches: Iterable[re.Match[str]]) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), NATIONAL_ID, score, "us_ssn")
 
 
-def _find_id_after_word(text: str) -> Iterator[Entity]:
-    for m in _ID_AFTER_WORD.finditer(text):
+def _find_id_after_word(text: str, scan: Prescan) -> Iterator[Entity]:
+    for m in scan.finditer(_ID_AFTER_WORD, _ID_AFTER_WORD_QUICK, on_lower=True):
         value = m.group(1)
         if sum(c.isdigit() for c in value) >= 4:
             yield Entity(m.start(1), m.end(1), NATIONAL_ID, 0.7, "id_after_word")

@@ -46,6 +46,9 @@ _CANDIDATE = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"[+(]")
+_EXTENSION = re.compile(r"(?i)\s?(?:x|ext|extension|poste|durchwahl)")
+_DIGITS = re.compile(r"\d+")
+_NOT_DIGIT = re.compile(r"\D")
 _DATE = re.compile(r"^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$")
 _DATE_PREFIX = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})(?!\d)")
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")  # the US SSN layout, never a phone layout
@@ -134,21 +137,39 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
     at least as many digits as the shortest national number of its region (libphonenumber's metadata), and
     a number written without "+" or an international prefix belongs to the region it is read for; letters
     count as digits here because the parser reads "1-800-FLOWERS" as digits. So the skip loses nothing.
-    If libphonenumber renames the hook, this class simply stops skipping.
+    The same test runs on each string the matcher parses, the pieces of a candidate it tries after the whole
+    ("2013", "0", "06"), where a piece starting with 0 needs the international prefix, a country code and
+    the shortest national number anywhere, or a whole national number. A skipped piece still counts as one
+    of the matcher's tries, as before. If libphonenumber renames the hooks, this class simply stops skipping.
     """
 
     def __init__(self, text: str, region: str, leniency: int) -> None:
         super().__init__(text, region, leniency=leniency)
-        self._national_min, self._idd_needs_zero = _fewest_digits(region)
+        self._national_min, self._zero_min, self._idd_needs_zero = _fewest_digits(region)
+        self._any_min = min(_MIN_DIGITS, self._national_min)  # with "+", an international prefix, or a letter
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
         chars = _DIGIT_LIKE.findall(candidate)
         international = (
             not self._idd_needs_zero or "+" in candidate or "＋" in candidate or not chars or not _nonzero(chars[0])
         )
-        if len(chars) < (_MIN_DIGITS if international else self._national_min):
+        if len(chars) < (self._any_min if international else self._national_min):
             return None
         return super()._extract_match(candidate, offset)
+
+    def _parse_and_verify(self, candidate: str, offset: int) -> Any:
+        chars = _DIGIT_LIKE.findall(candidate)
+        if not self._idd_needs_zero or "+" in candidate or "＋" in candidate or not chars:
+            fewest = self._any_min
+        elif _nonzero(chars[0]):
+            fewest = self._national_min
+        elif chars[0].isdecimal():  # a 0: the international prefix, or a national prefix and a national number
+            fewest = self._zero_min
+        else:
+            fewest = self._any_min
+        if len(chars) < fewest:
+            return None
+        return super()._parse_and_verify(candidate, offset)
 
 
 def _nonzero(char: str) -> bool:
@@ -162,17 +183,20 @@ def _shortest(metadata: list[Any]) -> int:
 
 
 @cache
-def _fewest_digits(region: str) -> tuple[int, bool]:
-    """The fewest digits of a valid number read as national in `region` (its country code's regions), and
-    whether its international prefix can only start with 0 ("00", "011": then a number whose first digit is
-    not 0 and that has no "+" is national)."""
+def _fewest_digits(region: str) -> tuple[int, int, bool]:
+    """The fewest digits of a valid number read as national in `region` (its country code's regions); the
+    fewest of one starting with 0 (national, or the international prefix, a country code digit and the shortest
+    national number of any region); and whether its international prefix can only start with 0 ("00", "011":
+    then a number whose first digit is not 0 and that has no "+" is national). A region whose national prefix
+    rule inserts digits ("869\\1") gets no skip."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if meta is None or meta.country_code is None:
-        return _MIN_DIGITS, False
+    if meta is None or meta.country_code is None or meta.national_prefix_transform_rule:
+        return 1, 1, False
     regions = phonenumbers.region_codes_for_country_code(meta.country_code)
     prefix = meta.international_prefix or ""
     simple = prefix.startswith("0") and re.fullmatch(r"0\d*", prefix) is not None
-    return _shortest([phonenumbers.PhoneMetadata.metadata_for_region(r) for r in regions]), simple
+    national = _shortest([phonenumbers.PhoneMetadata.metadata_for_region(r) for r in regions])
+    return national, min(national, len(prefix) + 1 + _MIN_DIGITS) if simple else _MIN_DIGITS, simple
 
 
 _MIN_DIGITS = _shortest(
@@ -237,15 +261,37 @@ def _library_matches(scan: Prescan, region: str) -> Iterator[tuple[int, int, str
             else:
                 blocks.append((begin, end))
     for begin, end in blocks:
-        for match in _Matcher(text[begin:end], region, leniency=phonenumbers.Leniency.VALID):
-            yield begin + match.start, begin + match.end, match.raw_string
+        for start, stop, raw in _block_matches(text[begin:end], region):
+            yield begin + start, begin + stop, raw
+
+
+_BLOCK_MATCHES: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+_BLOCK_CHARS = [0]  # characters of the blocks remembered
+_BLOCK_LIMIT = 1 << 22  # characters remembered before starting afresh (memory bound: ~4-16 MB of text)
+
+
+def _block_matches(block: str, region: str) -> list[tuple[int, int, str]]:
+    """The matcher's VALID matches in one block of lines, remembered: pages of one site repeat their lines
+    with digits (footers, version tables, "Page 1 of 3"), and the matcher is a function of the block alone."""
+    key = (block, region)
+    found = _BLOCK_MATCHES.get(key)
+    if found is None:
+        if _BLOCK_CHARS[0] + len(block) > _BLOCK_LIMIT:
+            _BLOCK_MATCHES.clear()
+            _BLOCK_CHARS[0] = 0
+        _BLOCK_CHARS[0] += len(block)
+        found = [(m.start, m.end, m.raw_string) for m in _Matcher(block, region, leniency=phonenumbers.Leniency.VALID)]
+        _BLOCK_MATCHES[key] = found
+    return found
 
 
 def _layout_score(text: str, start: int, end: int) -> float:
+    if end - start < 7:  # too short to hold the 7 digits asked below (most runs: "3.11", "2)", "13968")
+        return 0.0
     value = text[start:end]
-    main = re.split(r"(?i)\s?(?:x|ext|extension|poste|durchwahl)", value)[0]
+    main = _EXTENSION.split(value, 1)[0]
     digits = sum(c.isdigit() for c in main)
-    groups = len(re.findall(r"\d+", main))
+    groups = len(_DIGITS.findall(main))
     if (
         not 7 <= digits <= 15
         or _DATE.match(main)
@@ -257,7 +303,7 @@ def _layout_score(text: str, start: int, end: int) -> float:
     international = main.startswith(("+", "00"))
     if groups < 2 and not international:
         return 0.0  # a bare run of digits is an amount, a code or an id far more often
-    if len(set(re.sub(r"\D", "", main))) < 3 or _SSN_SHAPE.match(main):
+    if len(set(_NOT_DIGIT.sub("", main))) < 3 or _SSN_SHAPE.match(main):
         return 0.0
     if has_context(text, start, _PHONE_WORDS):
         return 0.8

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 # re's IGNORECASE folds these like ASCII letters (İ and ı with i, ſ with s) but `str.lower` does not:
 # a text holding one gets no word-based skip
@@ -24,7 +25,9 @@ _RUN_START = re.compile(r"\d(?<!\d\d)")
 class Prescan:
     """Facts about one text that the recognisers test before their patterns."""
 
-    __slots__ = ("_group_digits", "_run_starts", "_total_digits", "digits", "lower", "lower_is_exact", "text")
+    __slots__ = (
+        "_backwards", "_group_digits", "_run_starts", "_total_digits", "digits", "lower", "lower_is_exact", "text",
+    )  # fmt: skip
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -35,10 +38,12 @@ class Prescan:
         self._group_digits: int | None = None
         self._total_digits: int | None = None
         self._run_starts: list[int] | None = None
+        self._backwards: str | None = None
 
     def has(self, *literals: str) -> bool:
-        """Whether one of `literals` occurs as written (for case-sensitive patterns)."""
-        return any(lit in self.text for lit in literals)
+        """Whether one of `literals` occurs as written (for case-sensitive patterns): one search for all of
+        them (`re` tests each position against their first characters) rather than one scan of the text each."""
+        return _alternation(literals).search(self.text) is not None
 
     def has_word(self, words: Iterable[str]) -> bool:
         """Whether one of `words` (lower-case) may occur in any case: the condition of a case-insensitive cue."""
@@ -62,6 +67,14 @@ class Prescan:
         if self._total_digits is None:
             self._total_digits = len(_DIGIT.findall(self.text)) if self.digits else 0
         return self._total_digits
+
+    @property
+    def backwards(self) -> str:
+        """The lower-cased text reversed: a pattern read backwards from a position ("street word, then a number",
+        "a cue at the end of a line") is one `re` search there, jumping to the position's character."""
+        if self._backwards is None:
+            self._backwards = self.lower[::-1]
+        return self._backwards
 
     @property
     def run_starts(self) -> list[int]:
@@ -111,17 +124,21 @@ class Prescan:
 
     def number_after(self, words: tuple[str, ...]) -> bool:
         """Whether a run of digits follows one of `words` (lower-case), perhaps with whitespace between:
-        the condition of "street word, then house number" patterns."""
+        the condition of "street word, then house number" patterns. Read backwards: the first digit of a run,
+        whitespace, a word reversed (no word starts or ends with whitespace)."""
         if not self.lower_is_exact:
             return self.digits
-        text, lower = self.text, self.lower
-        for start in self.run_starts:
-            end = start
-            while end > 0 and text[end - 1].isspace():
-                end -= 1
-            if lower.endswith(words, 0, end):
-                return True
-        return False
+        return self.digits and _number_after_backwards(words).search(self.backwards) is not None
+
+
+@cache
+def _alternation(literals: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, literals)))
+
+
+@cache
+def _number_after_backwards(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\d(?!\d)\s*(?:" + "|".join(re.escape(w[::-1]) for w in words) + ")")
 
 
 def prescan(text: str, scan: Prescan | None) -> Prescan:
