@@ -2,6 +2,8 @@
 
 Nothing in it comes from evaldata/ocr (the held-out set): the text is lingua's English and French
 test sentences (evaldata/text), the fonts are Debian's DejaVu, the degradations are ours.
+Groups (`Sample.unit`): letter pages, book-like lines, 2-column layout pages, and 1-bit 300 dpi
+"1990s scans" of letter and layout pages (`scan`, added for the per-word choice experiment).
 """
 
 from __future__ import annotations
@@ -250,10 +252,48 @@ def _step(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
     raise ValueError(kind)
 
 
-def tuning_set(seed: int = 7, pages: int = 14, lines: int = 24, layouts: int = 15) -> list[Sample]:
+# 1990s office/magazine scans at 300 dpi, 1-bit: the print's edges blurred, scanner noise, then one
+# global threshold (light settings break strokes, dark ones merge them), a slight skew and specks
+SCANS = ["scan-mid", "scan-light", "scan-dark", "scan-mid+specks", "scan-light+skew", "scan-dark+specks"]
+
+
+def scan(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
+    """A 200 dpi rendering as a 300 dpi bilevel scan of its print (`kind`: see SCANS)."""
+    nprng = np.random.default_rng(rng.randint(0, 2**31))
+    image = image.convert("L").resize((image.width * 3 // 2, image.height * 3 // 2), Image.Resampling.BICUBIC)
+    if "skew" in kind:
+        angle = rng.choice([-1, 1]) * rng.uniform(0.3, 1.2)
+        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.9, 1.4)))
+    arr = np.asarray(image, dtype=np.float64)
+    grain = np.asarray(
+        Image.fromarray((nprng.random((arr.shape[0] // 2, arr.shape[1] // 2)) * 255).astype(np.uint8), "L").resize(
+            (arr.shape[1], arr.shape[0]), Image.Resampling.BILINEAR
+        ),
+        dtype=np.float64,
+    )
+    arr = arr + (grain - 127.5) * rng.uniform(0.25, 0.45) + nprng.normal(0, 12, arr.shape)
+    threshold = {"scan-mid": 140, "scan-light": 110, "scan-dark": 180}[kind.split("+")[0]] + rng.randint(-10, 10)
+    ink = arr < threshold
+    if "specks" in kind:
+        speck = nprng.random(ink.shape)
+        ink[speck < 0.0015] = True
+        ink[speck > 0.9995] = False
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8), "L").convert("1")
+
+
+def tuning_set(
+    seed: int = 7, pages: int = 14, lines: int = 24, layouts: int = 15, scans: int = 8, groups: str = ""
+) -> list[Sample]:
+    """The samples; `groups`: a comma-separated subset of their units (page, line, layout, scan)."""
+    wanted = set(groups.split(",")) if groups else {"page", "line", "layout", "scan"}
+    return [s for s in _all_samples(seed, pages, lines, layouts, scans, wanted) if s.unit in wanted]
+
+
+def _all_samples(seed: int, pages: int, lines: int, layouts: int, scans: int, wanted: set[str]) -> list[Sample]:
     rng = random.Random(seed)
     out: list[Sample] = []
-    for i in range(pages):
+    for i in range(pages if wanted & {"page", "line"} else 0):
         lang = "en" if i % 3 else "fr"
         columns = 2 if i % 2 else 1
         kind = DEGRADATIONS[i % len(DEGRADATIONS)]
@@ -262,17 +302,27 @@ def tuning_set(seed: int = 7, pages: int = 14, lines: int = 24, layouts: int = 1
         out.append(
             Sample(f"page{i:02d}-{lang}-{columns}col-{kind}", degrade(image, kind, rng), truth, lang, "page", kind)
         )
-    for i in range(lines):
+    for i in range(lines if wanted & {"page", "line"} else 0):
         lang = "fr" if i % 4 else "en"
         kind = ["clean", "noise", "blur+bilevel", "thin", "small+jpeg", "shadow"][i % 6]
         image, truth = render_line(rng, lang, FACES[i % 2])
         out.append(Sample(f"line{i:02d}-{lang}-{kind}", degrade(image, kind, rng), truth, lang, "line", kind))
     rng = random.Random(seed + 1)  # its own stream: the pages and lines above stay exactly as they were
-    for i in range(layouts):
+    for i in range(layouts if "layout" in wanted else 0):
         lang = "fr" if i % 4 == 3 else "en"
         kind = DEGRADATIONS[i % len(DEGRADATIONS)]
         face, at = FACES[i % len(FACES)], FIGURES[i % len(FIGURES)]
         image, truth = render_layout_page(rng, lang, face, rng.randint(24, 30), at)
         name = f"layout{i:02d}-{lang}-fig{at}-{kind}"
         out.append(Sample(name, degrade(image, kind, rng), truth, lang, "layout", kind))
+    rng = random.Random(seed + 2)  # again its own stream: the samples above do not change
+    for i in range(scans if "scan" in wanted else 0):
+        lang = "fr" if i % 4 == 3 else "en"
+        kind = SCANS[i % len(SCANS)]
+        face = FACES[i % len(FACES)]
+        if i % 2:  # magazine-like: title, columns, a picture and its caption, small type
+            image, truth = render_layout_page(rng, lang, face, rng.randint(20, 26), FIGURES[i % len(FIGURES)])
+        else:  # a report or letter page in two columns
+            image, truth = render_page(rng, lang, 2, face, px=rng.randint(22, 28))
+        out.append(Sample(f"scan{i:02d}-{lang}-{kind}", scan(image, kind, rng), truth, lang, "scan", kind))
     return out

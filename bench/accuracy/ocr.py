@@ -22,6 +22,7 @@ import argparse
 import csv
 import dataclasses
 import json
+import multiprocessing
 import resource
 import sys
 import time
@@ -150,27 +151,37 @@ VARIANTS: dict[str, Settings] = {
     "pad_tight": Settings(pad_y=0.05, pad_x=0.1),
     "pad_wide": Settings(pad_y=0.3, pad_x=0.5),
     "reorder": Settings(reorder=True),
+    "line_choice": Settings(word_choice=False),  # the default: one engine's reading per line ...
+    "word_choice": Settings(word_choice=True),  # ... or per word (ocr/words.py; off: docs/ocr.md)
 }
 
 
-def tune(names: list[str]) -> None:
-    samples = tuning_set()
+def _tune_one(job: tuple[Any, Settings]) -> dict[str, Any]:
+    s, settings = job
+    row = run_one(s.image, s.truth, (s.lang,), settings)
+    return {**row, "name": s.name, "group": f"{s.lang}/{s.unit}", "degradation": s.degradation}
+
+
+def tune(names: list[str], groups: str = "", jobs: int = 1) -> None:
+    samples = tuning_set(groups=groups)
     # variants not run this time keep their earlier figures (each entry lists the samples it ran on)
     report: dict[str, Any] = json.loads(TUNE_OUT.read_text()) if TUNE_OUT.exists() else {}
     for name in names:
         settings = VARIANTS[name]
-        rows = []
-        for s in samples:
-            row = run_one(s.image, s.truth, (s.lang,), settings)
-            rows.append({**row, "name": s.name, "group": f"{s.lang}/{s.unit}", "degradation": s.degradation})
+        work = [(s, settings) for s in samples]
+        if jobs > 1:  # one sample per worker at a time; CPU-seconds are still counted per sample
+            with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=8) as pool:
+                rows = pool.map(_tune_one, work, chunksize=1)
+        else:
+            rows = [_tune_one(job) for job in work]
         report[name] = {
             "by_group": summarise(rows, "group"),
             "by_degradation": summarise(rows, "degradation"),
             "items": rows,
         }
-        groups = {k: v["cer"] for k, v in report[name]["by_group"].items()}
+        cers = {k: v["cer"] for k, v in report[name]["by_group"].items()}
         degr = {k: v["cer"] for k, v in report[name]["by_degradation"].items()}
-        print(f"{name:16s} {groups} {degr}", flush=True)
+        print(f"{name:16s} {cers} {degr}", flush=True)
     TUNE_OUT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
 
 
@@ -220,11 +231,13 @@ def scanned_pdfs() -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tune", nargs="*", metavar="VARIANT", help=f"variants: {', '.join(VARIANTS)}")
+    parser.add_argument("--groups", default="", help="tuning groups, comma-separated: page,line,layout,scan (all)")
+    parser.add_argument("--jobs", type=int, default=1, help="tuning samples read in parallel (processes)")
     args = parser.parse_args()
     if args.tune is not None:
-        tune(args.tune or list(VARIANTS))
+        tune(args.tune or list(VARIANTS), args.groups, args.jobs)
         return
-    report = {
+    report: dict[str, Any] = {
         "note": "held-out: the defaults were chosen on the synthetic tuning set only (see docs/ocr.md)",
         "settings": dataclasses.asdict(Settings()),
         "manifest": held_out(),

@@ -10,6 +10,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 from typing import Any
 
 from dataharbor.errors import MissingExtra
@@ -59,16 +60,65 @@ def rapid_engine() -> Any:
     )
 
 
-def rapid_recognize(crops: list[Any]) -> list[tuple[str, float]]:
-    """Recognition only, on line images (numpy BGR arrays), batched: (text, score 0..1) per crop."""
+def rapid_recognize(crops: list[Any]) -> list[tuple[str, float, list[float]]]:
+    """Recognition only, on line images (numpy BGR arrays), batched: (text, score 0..1, one probability
+    per character of text) per crop."""
     if not crops:
         return []
     from rapidocr.ch_ppocr_rec import TextRecInput
 
     engine = rapid_engine()
     recognizer = engine._load_rec_model()  # the public call would also run detection/classification
-    out = recognizer(TextRecInput(img=crops))
-    return [(str(t), float(s)) for t, s in zip(out.txts or (), out.scores or (), strict=False)]
+    # return_word_box only adds the per-character probabilities (the CTC decoder has them anyway)
+    out = recognizer(TextRecInput(img=crops, return_word_box=True))
+    words = out.word_results or ()
+    found = []
+    for k, (text, score) in enumerate(zip(out.txts or (), out.scores or (), strict=False)):
+        info = words[k] if k < len(words) else None
+        confs = [float(c) for c in getattr(info, "confs", None) or ()]
+        found.append((str(text), float(score), confs if len(confs) == len(str(text)) else []))
+    return found
+
+
+@functools.cache
+def tessdata_dir() -> str | None:
+    """Where Tesseract's language models are (from `tesseract --list-langs`); None when unknown."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return None
+    try:
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    first = (out.stdout.splitlines() or [""])[0]
+    return first.split('"')[1] if first.count('"') >= 2 else None
+
+
+@functools.cache
+def tesseract_words(lang: str) -> frozenset[str]:
+    """The word list inside Tesseract's `lang` model (its LSTM dictionary: ~340 k English words, ~74 k
+    French), unpacked with Tesseract's own tools; empty when they or the model are missing."""
+    folder, unpack, to_list = tessdata_dir(), shutil.which("combine_tessdata"), shutil.which("dawg2wordlist")
+    if folder is None or unpack is None or to_list is None:
+        return frozenset()
+    model = os.path.join(folder, f"{lang}.traineddata")
+    if not os.path.isfile(model):
+        return frozenset()
+    with tempfile.TemporaryDirectory(prefix="dataharbor-dawg-") as tmp:
+        prefix = os.path.join(tmp, f"{lang}.")
+        try:
+            subprocess.run([unpack, "-u", model, prefix], capture_output=True, timeout=60, check=False)
+            listed = os.path.join(tmp, "words.txt")
+            subprocess.run(
+                [to_list, f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", listed],
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+            with open(listed, encoding="utf-8", errors="replace") as fh:
+                return frozenset(line.strip() for line in fh if line.strip())
+        except (OSError, subprocess.SubprocessError):
+            return frozenset()
 
 
 def rapid_full(image: Any) -> list[tuple[list[list[float]], str, float]]:

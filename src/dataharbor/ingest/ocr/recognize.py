@@ -9,6 +9,7 @@ RapidOCR's only when clearly surer (`Settings.tesseract_margin`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from dataharbor.ingest.ocr import engines, figures, preprocess
+from dataharbor.ingest.ocr import engines, figures, preprocess, words
 from dataharbor.ingest.ocr.languages import Plan, plan
 from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
 from dataharbor.ingest.ocr.order import reading_order
@@ -41,6 +42,10 @@ class Settings:
     rapid_below: float = 0.95  # RapidOCR re-reads only lines Tesseract is less sure of (it costs ~0.2 s a line)
     tesseract_margin: float = 0.15  # Tesseract's reading wins when its confidence exceeds RapidOCR's by this
     min_confidence: float = 0.35  # lines read with less confidence are layout noise (rules, specks, pictures)
+    # where both engines read a line, settle each differing word on its own (dictionary, then confidence;
+    # ocr/words.py) instead of keeping one engine's whole line: better on the synthetic tuning set, no
+    # better on the held-out pages (English 5.26% -> 5.24%, eurotext 0.2% -> 0.7%; docs/ocr.md), so off
+    word_choice: bool = False
     # reading order from the line boxes and pictures (ocr/order.py) instead of Tesseract's block order:
     # better on the synthetic layout pages, much worse on one held-out UNLV scan (docs/ocr.md), so off
     reorder: bool = False
@@ -116,18 +121,33 @@ def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, set
         reread = []
     found = engines.rapid_recognize([_crop(image, lines[i].bbox, settings) for i in reread])
     rapid = dict(zip(reread, found, strict=False))
+    by_word = settings.word_choice and the_plan.tesseract_reads
+    dictionary = _dictionary(the_plan.tesseract) if by_word and rapid else frozenset()
     out: list[OcrLine] = []
     for i, line in enumerate(lines):
         text, conf, engine = line.text, line.confidence, "tesseract"
         if i in rapid:
-            r_text, r_conf = rapid[i][0].strip(), rapid[i][1]
-            if not the_plan.tesseract_reads or (r_text and conf <= r_conf + settings.tesseract_margin):
-                text, conf, engine = r_text, r_conf, "rapidocr"
+            r_text, r_conf, r_chars = rapid[i][0], rapid[i][1], rapid[i][2]
+            rapid_line = bool(r_text.strip()) and conf <= r_conf + settings.tesseract_margin
+            if not the_plan.tesseract_reads or rapid_line:
+                text, conf, engine = r_text.strip(), r_conf, "rapidocr"
+            if by_word and r_text.strip():
+                t_confs = [c / 100.0 for c in line.confs]
+                text = words.combine(line.words, t_confs, r_text, r_chars, rapid_line, dictionary)
         text = " ".join(text.split())
         if not text or conf < settings.min_confidence:
             continue
         out.append(OcrLine(text, line.bbox, round(conf, 4), engine, line.block))
     return out
+
+
+@functools.cache
+def _dictionary(tesseract: str) -> frozenset[str]:
+    """The word lists of Tesseract's models for `tesseract` ("eng+fra"), joined."""
+    models = tesseract.split("+")
+    if len(models) == 1:
+        return engines.tesseract_words(models[0])
+    return frozenset().union(*(engines.tesseract_words(m) for m in models))
 
 
 def _reorder(image: Image.Image, lines: list[OcrLine]) -> list[OcrLine]:
