@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import string
 import unicodedata
 
@@ -14,8 +15,20 @@ from ftfy.badness import BADNESS_RE
 from dataharbor.domain.record import Provenance, Record
 from dataharbor.evaldata import evaldata_dir
 from dataharbor.pipeline.stage import StageContext
-from dataharbor.pipeline.stages._mojibake import SAFE, may_change
-from dataharbor.pipeline.stages.normalize import _BLANK_LINES, _SPACES, NormalizeStage, clean_whitespace
+from dataharbor.pipeline.stages import _mojibake
+from dataharbor.pipeline.stages._mojibake import SAFE, TRIGGER_CHARS, may_change, text_chars
+from dataharbor.pipeline.stages.normalize import (
+    _BLANK_LINES,
+    _CONTROL,
+    _OTHER_WHITESPACE,
+    _SPACE_CHARS,
+    _SPACES,
+    CONTROL,
+    OTHER_WHITESPACE,
+    SPACES,
+    NormalizeStage,
+    clean_whitespace,
+)
 
 UDHR = evaldata_dir() / "text" / "udhr" / "txt"
 
@@ -147,3 +160,48 @@ def test_whole_text_whitespace_cleaning_equals_line_by_line() -> None:
     samples += _real_texts()
     for text in samples:
         assert clean_whitespace(text) == _strip_line_by_line(text), repr(text)
+
+
+def test_character_sets_equal_the_regex_classes() -> None:
+    """The sets `text_chars` is tested against are the classes the regexes scan for (all are in the BMP)."""
+    space = re.compile(f"[{_SPACE_CHARS}]")
+    for cls, members in (
+        (_CONTROL, CONTROL),
+        (_OTHER_WHITESPACE, OTHER_WHITESPACE),
+        (space, SPACES | {" "}),
+        (_mojibake._TRIGGERS, TRIGGER_CHARS),
+    ):
+        assert all(c < "\U00010000" for c in members)
+        for code in range(0x10000):
+            assert bool(cls.match(chr(code))) == (chr(code) in members), (cls.pattern[:40], hex(code))
+        assert not cls.match("\U0001f600")
+
+
+def _rough_texts() -> list[str]:
+    rng = random.Random(13)
+    alphabet = list("ab  \n\n\t\r\x0b\x1b\x00\x7f\x85\u00a0\u2003\u3000\u1680\u2028\u200b\ufeffé’«Ãﬁ中\U0001f600")
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(60))) for _ in range(20_000)]
+    return samples + _real_texts()
+
+
+def test_text_chars_are_the_non_ascii_characters_and_ascii_controls() -> None:
+    for text in _rough_texts():
+        want = {c for c in text if c >= "\x80" or (c < " " and c != "\n") or c == "\x7f"}
+        assert text_chars(text) == want, repr(text)
+
+
+def test_windows_from_the_characters_present_equal_the_regex_scan() -> None:
+    rng = random.Random(17)
+    texts = _rough_texts()
+    texts += [broken for text in _real_texts()[::10] for broken in _broken(text, rng)]
+    for text in texts:
+        assert _mojibake._windows(text, text_chars(text)) == _mojibake._windows(text), repr(text)
+
+
+def test_whitespace_cleaning_with_a_superset_of_characters_is_the_same() -> None:
+    extra = frozenset("\t\u00a0\u2003\u3000\x0b")  # characters the text may lack: tests run, change nothing
+    for text in _rough_texts():
+        text = _CONTROL.sub("", text)  # as the stage calls it (a control such as \x0b is whitespace to strip())
+        want = _strip_line_by_line(text)
+        assert clean_whitespace(text, text_chars(text) | extra) == want, repr(text)
+        assert clean_whitespace(text) == want, repr(text)

@@ -41,18 +41,60 @@ _TABLE_CHARS = {*chardata.LIGATURES, *chardata.WIDTH_MAP, *chardata.CONTROL_CHAR
 _TRIGGERS = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE_CHARS)) + r"\r\x1b\x80-\x9f\u2028\u2029\ud800-\udfff" + "]"
 )
-_UNSAFE_RUN = re.compile("[^\x00-\x7f" + "".join(sorted(SAFE)) + "]+")
+# the same characters as a set, for `text_chars`
+TRIGGER_CHARS = frozenset(
+    {chr(c) for c in _TABLE_CHARS}
+    | set("\r\x1b\u2028\u2029")
+    | set(map(chr, [*range(0x80, 0xA0), *range(0xD800, 0xE000)]))
+)
+_UNSAFE = "[^\x00-\x7f" + "".join(sorted(SAFE)) + "]"
+_UNSAFE_RUN = re.compile(_UNSAFE + "+")
 _LINE_START_BAD = re.compile(r"(?:^|\n)[ÃÂ] ")  # BADNESS_RE's `^` sees each ftfy segment (a line)
 _REACH = 7  # the longest BADNESS_RE alternative, in characters
+_FEW_UNSAFE = 8  # up to this many distinct unsafe characters, `_windows` searches for just those
 _MAX_SEGMENT = 1_000_000  # ftfy also cuts lines longer than its max_decode_length; leave those to ftfy
+_SAFE_OR_ASCII = SAFE | frozenset(map(chr, range(0x80)))
+
+# ASCII characters that any test of `text_chars` looks for (controls, tab, CR): `text_chars` finds
+# these in the UTF-8 bytes, where `bytes.translate` deletes all others at memory speed
+_SPECIAL_ASCII = frozenset(
+    c for c in map(chr, range(0x80)) if c in TRIGGER_CHARS or (c < " " and c != "\n") or c == "\x7f"
+)
+_NOT_SPECIAL_BYTES = bytes(b for b in range(256) if chr(b) not in _SPECIAL_ASCII or b >= 0x80)
+_ASCII_RUN = re.compile("[\x00-\x7f]+")
 
 
-def _windows(text: str) -> str:
-    """The text within `_REACH` characters of any character outside ASCII and `SAFE`, joined by newlines."""
+def text_chars(text: str) -> frozenset[str]:
+    """The distinct characters of `text` outside ASCII, and the ASCII controls (tab, CR, ...) it holds:
+    enough to answer "does the text hold any of these characters" for every character class the
+    normalize stage tests, in two C passes instead of one regex scan per class."""
+    special = text.encode("utf-8", "surrogatepass").translate(None, _NOT_SPECIAL_BYTES).decode("ascii")
+    if text.isascii():
+        return frozenset(special)
+    return frozenset(_ASCII_RUN.sub("", text)).union(special)
+
+
+def _windows(text: str, chars: frozenset[str] | None = None) -> str:
+    """The text within `_REACH` characters of any character outside ASCII and `SAFE`, joined by newlines.
+
+    `chars` (`text_chars(text)`): a text with a few distinct unsafe characters (typographic quotes,
+    no-break spaces) is searched for just those with `str.find`, far faster than `_UNSAFE_RUN`'s scan."""
+    unsafe = None if chars is None else chars - _SAFE_OR_ASCII
+    if unsafe is not None and len(unsafe) <= _FEW_UNSAFE:
+        at: list[int] = []
+        for char in unsafe:
+            i = text.find(char)
+            while i != -1:
+                at.append(i)
+                i = text.find(char, i + 1)
+        at.sort()
+        spans = [(i, i + 1) for i in at]
+    else:
+        spans = [m.span() for m in _UNSAFE_RUN.finditer(text)]
     out: list[str] = []
     start = end = -1
-    for m in _UNSAFE_RUN.finditer(text):
-        lo, hi = m.start() - _REACH, m.end() + _REACH
+    for first, last in spans:
+        lo, hi = first - _REACH, last + _REACH
         if lo <= end:
             end = hi
             continue
@@ -64,18 +106,22 @@ def _windows(text: str) -> str:
     return "\n".join(out)
 
 
-def _looks_bad(text: str) -> bool:
-    if text.isascii():
+def _looks_bad(text: str, chars: frozenset[str] | None = None) -> bool:
+    if text.isascii() or (chars is not None and chars <= _SAFE_OR_ASCII):
         return False
-    windows = _windows(text)
+    windows = _windows(text, chars)
     return bool(windows and (BADNESS_RE.search(windows) or _LINE_START_BAD.search(windows)))
 
 
-def may_change(text: str) -> bool:
-    """False only when ftfy's `fix_text` would return the text's NFC form unchanged."""
-    if len(text) >= _MAX_SEGMENT or _TRIGGERS.search(text) or chardata.HTML_ENTITY_RE.search(text):
+def may_change(text: str, chars: frozenset[str] | None = None) -> bool:
+    """False only when ftfy's `fix_text` would return the text's NFC form unchanged.
+
+    `chars`: `text_chars(text)`, where the caller has it."""
+    if chars is None:
+        chars = text_chars(text)
+    if len(text) >= _MAX_SEGMENT or not chars.isdisjoint(TRIGGER_CHARS) or chardata.HTML_ENTITY_RE.search(text):
         return True
-    if _looks_bad(text):
+    if _looks_bad(text, chars):
         return True
     # ftfy repeats its fixers after NFC until nothing changes: judge the NFC form too
     if not unicodedata.is_normalized("NFC", text):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from itertools import filterfalse
+from itertools import filterfalse, repeat
+from operator import itemgetter
 
 from dataharbor.pipeline.stages._quality_text import TextView
 
 _BULLETS = frozenset("•‣⁃◦▪▫●○■□-*–—·►▶➢✓✔")
 _ELLIPSES = ("...", "…")
 _LETTER = re.compile(r"[^\W\d_]")
+_LETTER_TOKEN = re.compile(r"[^\W\d_][^\n]*")  # from a token's first letter to its end
 
 
 def _has_letter(word: str) -> bool:
@@ -26,8 +28,13 @@ def _ratio(part: float, whole: float) -> float:
 
 
 def _letter_tokens(tokens: list[str]) -> int:
-    # the usual all-letter token is counted in C; only the rest goes through Python
-    return sum(map(str.isalpha, tokens)) + sum(map(_has_letter, filterfalse(str.isalpha, tokens)))
+    """How many tokens hold a letter (`_has_letter`). The usual all-letter token is counted in C;
+    the rest are joined one a line, where each match of `_LETTER_TOKEN` is one token with a letter
+    (tokens are whitespace-free, so a match never runs into the next one)."""
+    rest = list(filterfalse(str.isalpha, tokens))
+    if not rest:
+        return len(tokens)
+    return len(tokens) - len(rest) + len(_LETTER_TOKEN.findall("\n".join(rest)))
 
 
 def gopher_signals(view: TextView, stop_words: frozenset[str]) -> dict[str, float]:
@@ -37,12 +44,14 @@ def gopher_signals(view: TextView, stop_words: frozenset[str]) -> dict[str, floa
     # Gopher: share of whitespace tokens with a letter; tokens of pure punctuation count as without
     alpha_basis = view.text.split() if view.char_unit else words
     stop = sum(map(stop_words.__contains__, words)) if stop_words else 0
+    bullets = sum(map(_BULLETS.__contains__, map(itemgetter(0), lines)))
+    ellipses = sum(map(str.endswith, lines, repeat(_ELLIPSES, n_lines)))
     return {
         "gopher_word_count": view.tokens,
         "gopher_mean_word_length": round(_ratio(sum(map(len, words)), len(words)), 4),
         "gopher_symbol_word_ratio": round(_ratio(symbols, view.tokens), 4),
-        "gopher_bullet_lines_frac": round(_ratio(sum(1 for s in lines if s[0] in _BULLETS), n_lines), 4),
-        "gopher_ellipsis_lines_frac": round(_ratio(sum(1 for s in lines if s.endswith(_ELLIPSES)), n_lines), 4),
+        "gopher_bullet_lines_frac": round(_ratio(bullets, n_lines), 4),
+        "gopher_ellipsis_lines_frac": round(_ratio(ellipses, n_lines), 4),
         "gopher_alpha_words_frac": round(_ratio(_letter_tokens(alpha_basis), view.ws_tokens), 4),
         "gopher_stop_words": stop,
         "gopher_stop_word_frac": round(_ratio(stop, len(words)), 4),

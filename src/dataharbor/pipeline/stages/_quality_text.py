@@ -29,26 +29,36 @@ class TextView:
     """The text cut the ways the signals need it."""
 
     text: str
+    lower: str  # text.lower()
     lines: list[str]  # non-empty, stripped
+    line_chars: int  # characters of `lines`
     paragraphs: list[str]  # non-empty, stripped
     words: list[str]  # lower-cased tokens without outer punctuation (char unit: one CJK/Thai char each)
     tokens: int  # Gopher's word count: whitespace-separated tokens; char unit: len(words)
     ws_tokens: int  # whitespace-separated tokens, whatever the unit
+    text_tokens: int  # whitespace-separated tokens of `text` (no word separators but spaces)
     char_unit: bool
 
 
 def split_text(text: str, word_unit: str) -> TextView:
-    lines = [s for s in (line.strip() for line in text.split("\n")) if s]
-    paragraphs = [s for s in (p.strip() for p in _PARAGRAPH_BREAK.split(text)) if s]
+    lines = list(filter(None, map(str.strip, text.split("\n"))))
+    # one line: one paragraph, the stripped line
+    paragraphs = list(filter(None, map(str.strip, _PARAGRAPH_BREAK.split(text)))) if "\n" in text else list(lines)
     lower = text.lower()
-    if "\u0f0b" in lower or "\u1361" in lower:
-        lower = lower.translate(_WORD_SEPARATORS)
     split = lower.split()
-    ws_tokens = len(split)
+    # str.lower maps no character across the whitespace line, so `text` has as many tokens as `lower`
+    text_tokens = ws_tokens = len(split)
+    separated = lower
+    if "\u0f0b" in lower or "\u1361" in lower:
+        separated = lower.translate(_WORD_SEPARATORS)
+        split = separated.split()
+        ws_tokens = len(split)
     if word_unit == "char":
-        words = _CHAR_WORD.findall(lower)
+        words = _CHAR_WORD.findall(separated)
         tokens = len(words)
     else:
         words = list(filter(None, map(str.strip, split, repeat(PUNCTUATION, ws_tokens))))
         tokens = ws_tokens
-    return TextView(text, lines, paragraphs, words, tokens, ws_tokens, word_unit == "char")
+    return TextView(
+        text, lower, lines, sum(map(len, lines)), paragraphs, words, tokens, ws_tokens, text_tokens, word_unit == "char"
+    )
