@@ -8,6 +8,7 @@ a skew is never read into text nobody looked at."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +72,12 @@ class Bias(Section):
             self.toxicity += score
         terms = identity_descriptors(lang, self.axes)
         lex = gender_words(lang or "en", self.lexicon_dir)
-        words: list[str] | None = None
-        if terms is not None or lex is not None:  # one split of the record serves both lexicons
-            words = (terms.word if terms is not None else WORD).findall(text)
+        no_spaces = ISO3.get(lang, lang) in NO_SPACES  # gender words are counted in the text itself, not split
+        # one split of the record serves both lexicons; its words counted once, for the gender counts and, as
+        # the set of distinct words, for the descriptors
+        words: Counter[str] | None = None
+        if terms is not None or (lex is not None and not no_spaces):
+            words = Counter((terms.word if terms is not None else WORD).findall(text))
         if terms is None:
             self.not_analysed[lang or "und"] += 1
         else:
@@ -81,7 +85,7 @@ class Bias(Section):
             key = lang or "und"
             self.analysed[key] += 1
             self.english += lang in HOLISTIC_BIAS_LANGUAGES
-            found = self._mentions(terms, text, set(words))
+            found = self._mentions(terms, text, words.keys())
             for axis in {a for a, _ in found}:
                 self.axis_records[(key, axis)] += 1
             for group_key in found:
@@ -96,22 +100,21 @@ class Bias(Section):
             return
         self.gender_languages[lang or "en"] += 1
         for kind, vocab in lex.items():
-            if ISO3.get(lang, lang) in NO_SPACES:
+            if no_spaces:
                 n = sum(text.count(w) for w in vocab)
             else:
                 assert words is not None
-                present = vocab.intersection(words)
-                n = sum(words.count(w) for w in present) if present else 0
+                n = sum(words[w] for w in vocab.intersection(words))
             if n:
                 self.gender[kind] += n
                 self.gender_records[kind] += 1
 
     @staticmethod
-    def _mentions(terms: Descriptors, text: str, words: set[str]) -> set[tuple[str, str]]:
+    def _mentions(terms: Descriptors, text: str, words: AbstractSet[str]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
-        for term in words.intersection(terms.single_words):
+        for term in terms.single_words.intersection(words):
             found.update(terms.single[term])
-        for first in words.intersection(terms.multi_first):
+        for first in terms.multi_first.intersection(words):
             for term, needed, pattern in terms.multi_by_first[first]:
                 if needed <= words and pattern.search(text):
                     found.update(terms.multi[term])
@@ -166,7 +169,10 @@ class Bias(Section):
         for (axis, _), g in self.groups.items():
             per_axis[axis] += g.records
         rows = []
-        for (axis, group), g in sorted(self.groups.items(), key=lambda kv: (kv[0][0], -kv[1].records)):
+        # groups with as many records: by name. The order they were first met came from iterating a set of
+        # strings, which differs from one process to the next (string hashes are salted): the same version and
+        # rules gave reports whose group rows swapped places
+        for (axis, group), g in sorted(self.groups.items(), key=lambda kv: (kv[0][0], -kv[1].records, kv[0][1])):
             rate = share(g.flagged, g.records)
             rows.append(
                 {

@@ -38,7 +38,7 @@ class Errors(Section):
         if ann(record, "normalize").get("mojibake_fixed"):
             self.mojibake += 1
             self.ex_moji.add(self.ctx.example(record, text=False))
-        if len("".join(record.text.split())) < self.min_chars:
+        if near_empty(record.text, self.min_chars):
             self.near_empty += 1
             self.ex_empty.add(self.ctx.example(record))
         conf = ann(record, "confidence")
@@ -213,6 +213,17 @@ class Errors(Section):
                 limit,
                 self.ex_dup,
             )
+
+
+def near_empty(text: str, min_chars: int) -> bool:
+    """Fewer than `min_chars` characters besides whitespace. A prefix holding that many settles it: a long record
+    is not split and joined whole (most of this section's cost, before)."""
+    if len(text) < min_chars:
+        return True
+    head = text[: 2 * min_chars]
+    if len("".join(head.split())) >= min_chars:
+        return False
+    return len("".join(text.split())) < min_chars
 
 
 def _reason(error: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +20,15 @@ from dataharbor.audit.rules import SEVERITIES, Finding, rules_hash, verdict
 from dataharbor.audit.safety import Safety
 from dataharbor.audit.section import AuditContext, FileInfo, Section
 from dataharbor.catalog.models import AuditReport, Contribution, Dataset, DatasetVersion, File
-from dataharbor.select.browse import iter_records
+from dataharbor.domain.record import Provenance, Record
 from dataharbor.store.blobs import BlobStore
+from dataharbor.store.shards import _loads, iter_shard_columns
 
 SECTIONS: tuple[type[Section], ...] = (Composition, Quality, Errors, Pii, Safety, Bias, Licence)
 SCHEMA = "dataharbor.audit-report/1"
+# what the sections read of a record: the other columns (source hash and name, location, extractor, metadata)
+# are neither read nor decoded
+AUDIT_COLUMNS = ("id", "text", "modality", "contribution_id", "file_id", "annotations", "dropped_by", "drop_reason")
 
 
 def audit_context(s: Session, ds: Dataset, version: DatasetVersion, rules: dict[str, Any]) -> AuditContext:
@@ -62,7 +67,7 @@ def run_sections(store: BlobStore, version: DatasetVersion, ctx: AuditContext) -
     """Every section observes every record (kept, then dropped); returns the figures and the findings."""
     sections = [cls(ctx) for cls in SECTIONS]
     for dropped in (False, True):
-        for record in iter_records(store, version, dropped=dropped):
+        for record in audit_records(store, version, dropped=dropped):
             for section in sections:
                 section.observe(record, not dropped)
     summary: dict[str, Any] = {}
@@ -74,6 +79,31 @@ def run_sections(store: BlobStore, version: DatasetVersion, ctx: AuditContext) -
     order = {sev: i for i, sev in enumerate(reversed(SEVERITIES))}
     findings.sort(key=lambda f: (order[f.severity], f.section, f.code))
     return summary, findings
+
+
+def audit_records(store: BlobStore, version: DatasetVersion, *, dropped: bool = False) -> Iterator[Record]:
+    """The version's kept records (or, with `dropped`, its decisions table) as the sections see them, in shard
+    order: only AUDIT_COLUMNS are read, so `metadata` is empty and the provenance holds only the file and
+    contribution ids. The same records, ids, texts and annotations as `select.browse.iter_records`."""
+    kind = "decisions" if dropped else "records"
+    for shard in version.manifest.get("shards", []):
+        if shard["kind"] != kind:
+            continue
+        batches = iter_shard_columns(store.fs, store.root, shard["path"], AUDIT_COLUMNS, key=store.shard_key(shard))
+        for c in batches:
+            for rid, text, modality, contribution, file_id, notes, by, reason in zip(
+                *(c[name] for name in AUDIT_COLUMNS), strict=True
+            ):
+                yield Record(
+                    rid,
+                    text,
+                    Provenance("", "", "", "", {}, contribution, file_id),
+                    modality,
+                    {},
+                    _loads(notes),
+                    by,
+                    reason,
+                )
 
 
 def snapshot(ds: Dataset, version: DatasetVersion) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -45,6 +46,22 @@ class Histogram:
         self.total += value
         self.low = min(self.low, value)
         self.high = max(self.high, value)
+
+    def add_many(self, values: Iterable[float]) -> None:
+        """`add` each value in turn (the same counts, and the same sum, added in the same order), in one call."""
+        counts, edges, bisect_right = self.counts, self.edges, bisect.bisect_right
+        n, total, low, high = self.n, self.total, self.low, self.high
+        for value in values:
+            if value != value:
+                continue
+            counts[bisect_right(edges, value)] += 1
+            n += 1
+            total += value
+            if value < low:  # min()/max() keep the first of equal values (0.0 and -0.0): so do these
+                low = value
+            if value > high:
+                high = value
+        self.n, self.total, self.low, self.high = n, total, low, high
 
     def to_dict(self) -> dict[str, Any]:
         labels = [f"< {_num(self.edges[0])}"]

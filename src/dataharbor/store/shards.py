@@ -230,3 +230,14 @@ def iter_shard_batches(
     with open_shard(fs, root, rel, key) as fh:
         pf = pq.ParquetFile(fh)
         yield from pf.iter_batches(batch_size=batch_size)
+
+
+def iter_shard_columns(
+    fs: Any, root: str, rel: str, columns: Sequence[str], batch_size: int = 1024, key: DataKey | None = None
+) -> Iterator[dict[str, list[Any]]]:
+    """Only `columns` of a shard, batch by batch, each as a Python list: a reader that needs a few fields of
+    every row (the audit) neither reads nor decodes the others (provenance details, metadata JSON)."""
+    with open_shard(fs, root, rel, key) as fh:
+        pf = pq.ParquetFile(fh)
+        for batch in pf.iter_batches(batch_size=batch_size, columns=list(columns)):
+            yield {name: batch.column(name).to_pylist() for name in columns}
