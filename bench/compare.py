@@ -20,10 +20,12 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,23 +147,40 @@ def io_floor(corpus: Path, out: Path, workers: int) -> None:
 # ---------------------------------------------------------------- (c), (d) DataHarbor
 
 
-def harbor_job(home: Path, corpus: Path, profile: str, workers: int, languages: list[str], out: Path) -> None:
-    """Uploads the corpus to a fresh home, runs the job, writes ids/decisions/PII texts to `out` (JSON)."""
-    import pyarrow.parquet as pq
-
+def queue_job(
+    home: Path,
+    corpus: Path,
+    profile: str,
+    *,
+    executor: str = "process",
+    workers: int = 2,
+    languages: Sequence[str] = (),
+) -> tuple[Any, int]:
+    """A fresh home with the corpus uploaded to `bench/corpus` as one queued job: (the Harbor, the job id)."""
     from dataharbor.catalog import repo
     from dataharbor.config import Settings
     from dataharbor.harbor import Harbor
     from dataharbor.ingest.upload import upload
-    from dataharbor.pipeline.jobs import run_job
 
-    h = Harbor.open(Settings(home=home, executor="process", workers=workers), create=True)
+    shutil.rmtree(home, ignore_errors=True)
+    h = Harbor.open(Settings(home=home, executor=executor, workers=workers), create=True)
     with h.catalog.session() as s:
         repo.add_partner(s, name="bench")
-        repo.create_dataset(s, partner="bench", name="corpus", tier="open", license="CC0-1.0", languages=languages)
+        repo.create_dataset(
+            s, partner="bench", name="corpus", tier="open", license="CC0-1.0", languages=list(languages)
+        )
     with h.catalog.session() as s:
         files = sorted(corpus.glob("part-*.jsonl"))
-        job = upload(s, h.store, dataset_ref="bench/corpus", paths=files, profile=profile).job_id
+        return h, upload(s, h.store, dataset_ref="bench/corpus", paths=files, profile=profile).job_id
+
+
+def harbor_job(home: Path, corpus: Path, profile: str, workers: int, languages: list[str], out: Path) -> None:
+    """Uploads the corpus to a fresh home, runs the job, writes ids/decisions/PII texts to `out` (JSON)."""
+    import pyarrow.parquet as pq
+
+    from dataharbor.pipeline.jobs import run_job
+
+    h, job = queue_job(home, corpus, profile, workers=workers, languages=languages)
     me0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     outcome = run_job(h.catalog, h.settings, job)
@@ -266,8 +285,6 @@ def run_harbor(
     corpus: Path, name: str, profile: str, workers: int, languages: list[str], config: bool
 ) -> tuple[Measured, dict[str, Any]]:
     home, out = WORK / f"home-{name}", WORK / f"harbor-{name}.json"
-    import shutil
-
     shutil.rmtree(home, ignore_errors=True)
     env = dict(os.environ)
     if config:

@@ -27,25 +27,14 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     args = ap.parse_args()
     os.environ["DATAHARBOR_PIPELINE_CONFIG"] = str(HERE / "profiles.yaml")
-    from compare import corpus_size, slice_corpus
+    from compare import corpus_size, queue_job, slice_corpus
 
-    from dataharbor.catalog import repo
-    from dataharbor.config import Settings
-    from dataharbor.harbor import Harbor
-    from dataharbor.ingest.upload import upload
     from dataharbor.pipeline.jobs import run_job
 
     corpus, home = WORK / "corpus-profile", WORK / "home-profile"
     slice_corpus(WORK / "corpus-1x", corpus, args.docs)
     docs, mb = corpus_size(corpus)
-    shutil.rmtree(home, ignore_errors=True)
-    h = Harbor.open(Settings(home=home, executor="inline", workers=1), create=True)
-    with h.catalog.session() as s:
-        repo.add_partner(s, name="bench")
-        repo.create_dataset(s, partner="bench", name="corpus", tier="open", license="CC0-1.0")
-    with h.catalog.session() as s:
-        paths = sorted(corpus.glob("part-*.jsonl"))
-        job = upload(s, h.store, dataset_ref="bench/corpus", paths=paths, profile="equivalent").job_id
+    h, job = queue_job(home, corpus, "equivalent", executor="inline", workers=1)
     prof = cProfile.Profile()
     prof.enable()
     run_job(h.catalog, h.settings, job)
