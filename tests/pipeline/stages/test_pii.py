@@ -197,3 +197,17 @@ def test_german_nouns_read_by_the_english_model_are_not_places(stage: PiiStage) 
     record = make_record(text, "de")
     stage.process([record])
     assert spans(record, text, "LOCATION") == ["Euskirchen"]
+
+
+def test_the_phone_block_memory_does_not_outlive_a_job() -> None:
+    """The phone matcher remembers blocks of text between records; a new job's stage starts without them."""
+    from dataharbor.pipeline.stages import _pii_phone
+
+    first = PiiStage(StageContext(declared_languages=("en",)), ner=False)
+    first.ensure_setup()
+    record = Record("r1", "Call me at (212) 555-0147 tonight.", Provenance("0" * 64, "f.txt", "text", "1"))
+    first.process([record])
+    assert "<PHONE>" in record.text
+    assert any("555-0147" in block for block, _ in _pii_phone._BLOCK_MATCHES)
+    PiiStage(StageContext(declared_languages=("en",)), ner=False).ensure_setup()
+    assert not _pii_phone._BLOCK_MATCHES

@@ -270,6 +270,12 @@ _BLOCK_CHARS = [0]  # characters of the blocks remembered
 _BLOCK_LIMIT = 1 << 22  # characters remembered before starting afresh (memory bound: ~4-16 MB of text)
 
 
+def forget_blocks() -> None:
+    """Empty the block memory: it holds text, so it must not outlive the job (a private dataset's lines)."""
+    _BLOCK_MATCHES.clear()
+    _BLOCK_CHARS[0] = 0
+
+
 def _block_matches(block: str, region: str) -> list[tuple[int, int, str]]:
     """The matcher's VALID matches in one block of lines, remembered: pages of one site repeat their lines
     with digits (footers, version tables, "Page 1 of 3"), and the matcher is a function of the block alone."""

@@ -16,6 +16,7 @@ from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
 from dataharbor.pipeline.stages._pii_gazetteer import name_sets
 from dataharbor.pipeline.stages._pii_ner import DEFAULT_MODELS, NerRunner
+from dataharbor.pipeline.stages._pii_phone import forget_blocks
 from dataharbor.pipeline.stages._pii_plausible import noun_not_place, plausible
 from dataharbor.pipeline.stages._pii_recognisers import find_cheap
 from dataharbor.pipeline.stages._pii_resolve import redact, resolve
@@ -91,6 +92,7 @@ class PiiStage(Stage):
         self._runner = NerRunner(models=self.ner_models, max_chars=ner_max_chars)
 
     def setup(self) -> None:
+        forget_blocks()  # a process that runs several jobs (inline, Ray actors) starts each without the last one's text
         if self._uses_ner():
             for lang in self._setup_languages():
                 self._runner.load(lang)
