@@ -36,6 +36,8 @@ N_DENSE = 5
 CHAR_NGRAMS = (2, 3, 4, 5)
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
+U64Array = npt.NDArray[np.uint64]
+_BUCKET_BITS = 18  # HASH_DIM == 1 << _BUCKET_BITS
 
 _U64 = np.uint64
 _PRIME = _U64(1_000_003)
@@ -48,9 +50,9 @@ class Features:
     lexicon_hits: int
 
 
-def _mix(h: npt.NDArray[np.uint64], salt: int) -> IntArray:
-    """splitmix64 finaliser → bucket in [0, HASH_DIM)."""
-    z = h + _U64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+def _mix(h: npt.NDArray[np.uint64], salt: npt.NDArray[np.uint64]) -> IntArray:
+    """splitmix64 finaliser → bucket in [0, HASH_DIM); `salt` per element (uint64 arithmetic wraps mod 2**64)."""
+    z: npt.NDArray[np.uint64] = h + salt * _U64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
     z = z ^ (z >> _U64(31))
@@ -61,28 +63,55 @@ def _token_hashes(toks: Sequence[str]) -> npt.NDArray[np.uint64]:
     return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
 
 
-def _ngram_buckets(hashes: npt.NDArray[np.uint64], orders: Sequence[int], salt: int) -> list[IntArray]:
-    out: list[IntArray] = []
+def _ngram_hashes(hashes: npt.NDArray[np.uint64], orders: Sequence[int], salt: int) -> list[tuple[U64Array, int]]:
+    """Polynomial hashes of the n-grams of each order, each with its salt (`salt * 16 + n`)."""
+    out: list[tuple[U64Array, int]] = []
     for n in orders:
         if len(hashes) < n:
             continue
         h = hashes[: len(hashes) - n + 1].copy()
         for k in range(1, n):
             h = h * _PRIME + hashes[k : len(hashes) - n + 1 + k]
-        out.append(_mix(h, salt * 16 + n))
+        out.append((h, salt * 16 + n))
     return out
 
 
-def _char_buckets(stream: str) -> list[IntArray]:
+def _char_hashes(stream: str) -> list[tuple[U64Array, int]]:
     cp = np.frombuffer(stream.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    return _ngram_buckets(cp, CHAR_NGRAMS, salt=7)
+    return _ngram_hashes(cp, CHAR_NGRAMS, salt=7)
 
 
-def _group(buckets: list[IntArray]) -> tuple[IntArray, FloatArray]:
-    if not buckets:
+def hash_groups(
+    toks: Sequence[str], abstract: Sequence[str], pairs: Sequence[str], raw: Sequence[str]
+) -> list[list[tuple[U64Array, int]]]:
+    """The four hashed feature groups of a window: word 1-2-grams, abstracted 2-3-grams, marker pairs,
+    character 2-5-grams of the raw token stream (none without tokens)."""
+    return [
+        _ngram_hashes(_token_hashes(toks), (1, 2), salt=1),
+        _ngram_hashes(_token_hashes(abstract), (2, 3), salt=2),
+        _ngram_hashes(_token_hashes(pairs), (1,), salt=3),
+        _char_hashes(" " + " ".join(raw) + " ") if raw else [],
+    ]
+
+
+def _grouped(groups: Sequence[list[tuple[U64Array, int]]]) -> tuple[IntArray, FloatArray]:
+    """Each group's distinct buckets, ascending, valued 1/sqrt(its count), groups one after another.
+
+    One splitmix pass and one sort for all groups of a window (keys carry the group number above the
+    bucket's 18 bits): per group and order, the small NumPy calls cost more than the arithmetic.
+    """
+    parts = [(h, salt, g) for g, group in enumerate(groups) for h, salt in group]
+    if not parts:
         return np.empty(0, np.int64), np.empty(0, np.float32)
-    idx = np.unique(np.concatenate(buckets))
-    return idx, np.full(len(idx), 1.0 / np.sqrt(len(idx)), dtype=np.float32)
+    hashes = np.concatenate([h for h, _, _ in parts])
+    sizes = [len(h) for h, _, _ in parts]
+    salts = np.repeat(np.array([salt for _, salt, _ in parts], dtype=np.uint64), sizes)
+    tags = np.repeat(np.array([g for _, _, g in parts], dtype=np.int64), sizes)
+    keys = np.unique((tags << _BUCKET_BITS) | _mix(hashes, salts))
+    group = keys >> _BUCKET_BITS
+    counts = np.bincount(group, minlength=len(groups))
+    values = (1.0 / np.sqrt(np.maximum(counts, 1)))[group].astype(np.float32)  # an empty group has no entries
+    return keys & (HASH_DIM - 1), values
 
 
 NEGATORS = frozenset(
@@ -235,12 +264,7 @@ class Featurizer:
         markers = sorted({a for a in abstract if a.startswith("<")})
         pairs = [f"{a}&{b}" for i, a in enumerate(markers) for b in markers[i + 1 :]] + ["|".join(markers)]
         valences = [self.valence.get(t, 0.0) for t in toks]
-        groups = [
-            _group(_ngram_buckets(_token_hashes(toks), (1, 2), salt=1)),
-            _group(_ngram_buckets(_token_hashes(abstract), (2, 3), salt=2)),
-            _group(_ngram_buckets(_token_hashes(pairs), (1,), salt=3)),
-            _group(_char_buckets(" " + " ".join(raw) + " ") if raw else []),
-        ]
+        hashed_idx, hashed_val = _grouped(hash_groups(toks, abstract, pairs, raw))
         dense_idx = np.arange(HASH_DIM, HASH_DIM + N_DENSE, dtype=np.int64)
         dense_val = np.array(
             [
@@ -253,8 +277,8 @@ class Featurizer:
             ],
             dtype=np.float32,
         )
-        indices = np.concatenate([g[0] for g in groups] + [dense_idx])
-        values = np.concatenate([g[1] for g in groups] + [dense_val])
+        indices = np.concatenate([hashed_idx, dense_idx])
+        values = np.concatenate([hashed_val, dense_val])
         return Features(indices, values, hits)
 
 
