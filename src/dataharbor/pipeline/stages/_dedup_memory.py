@@ -23,8 +23,9 @@ def entry_bytes(num_perm: int, bands: int) -> int:
 class MemoryIndex:
     """Exact hashes and LSH bands of recent representatives, for duplicates within the window.
 
-    The dedup stage keeps this small: with a database it holds one batch at a time; without one
-    it grows until its memory budget, then spills to a temporary SQLite index.
+    The dedup stage keeps this small: with a database it holds the representatives not yet written
+    (at most `min(budget, WRITE_BUFFER_MB)`); without one it grows until its memory budget, then spills
+    to a temporary SQLite index and buffers the same way.
     """
 
     def __init__(self, entry_cost: int = 0) -> None:
