@@ -204,11 +204,11 @@ def test_c4_line_removal_is_off_by_default_and_rewrites_when_on() -> None:
 
 
 def test_duplicate_ngram_fraction_counts_repeats_only() -> None:
-    from dataharbor.pipeline.stages._quality_repetition import repetition_signals
+    from dataharbor.pipeline.stages._quality_repetition import ngram_signals
 
     first = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
     other = [f"w{i}" for i in range(10)]
-    signals = repetition_signals([], [], first + other + first)
+    signals = ngram_signals([first + other + first])[0]
     # the second copy (10 of 30 equally long-ish words) is the repeat; the first copy is not counted
     total = sum(map(len, first + other + first))
     assert signals["gopher_dup_5gram_char_frac"] == pytest.approx(sum(map(len, first)) / total, abs=1e-3)

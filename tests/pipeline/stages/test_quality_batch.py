@@ -26,7 +26,7 @@ from dataharbor.pipeline.stages._quality_charngram import trigram_languages
 from dataharbor.pipeline.stages._quality_gopher import _BULLETS, _ELLIPSES, _has_letter, _letter_tokens
 from dataharbor.pipeline.stages._quality_lang import LanguageSettings, load_language_table
 from dataharbor.pipeline.stages._quality_repetition import ngram_signals
-from dataharbor.pipeline.stages._quality_rules import GIBBERISH_KEY, first_failure
+from dataharbor.pipeline.stages._quality_rules import GIBBERISH_KEY, Thresholds
 from dataharbor.pipeline.stages._quality_text import _CHAR_WORD, _WORD_SEPARATORS, PUNCTUATION
 from dataharbor.pipeline.stages.quality import QualityStage
 
@@ -34,6 +34,19 @@ TEXT = evaldata_dir() / "text"
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 
 # ---- the per-document definition (as it was) ---------------------------------------------------
+
+
+def first_failure(signals: dict[str, Any], thresholds: Thresholds) -> str | None:
+    """The rule check as first written: the first `min_`/`max_` threshold the signals break."""
+    for key, limit in thresholds.items():
+        if limit is None:
+            continue
+        value = signals.get(key[4:])
+        if value is None:
+            continue
+        if (key.startswith("min_") and value < limit) or (key.startswith("max_") and value > limit):
+            return key[4:]
+    return None
 
 
 def _ref_ngrams(words: Sequence[str], scale: int) -> dict[str, float]:

@@ -217,12 +217,3 @@ def ngram_signals(docs: Sequence[Sequence[str]], scale: int = 1) -> list[dict[st
     for i in range(0, len(docs), _CHUNK_DOCS):
         out += _chunk_signals(docs[i : i + _CHUNK_DOCS], scale)
     return out
-
-
-def repetition_signals(
-    lines: Sequence[str], paragraphs: Sequence[str], words: Sequence[str], scale: int = 1
-) -> dict[str, float]:
-    """All repetition signals of one text (the stage computes the n-gram ones a batch at a time)."""
-    out = dup_signals(lines, paragraphs)
-    out.update(ngram_signals([words], scale)[0])
-    return out

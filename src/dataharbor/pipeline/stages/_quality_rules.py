@@ -99,19 +99,6 @@ def merge(language: Thresholds, profile: Thresholds, profile_language: Threshold
     return merged
 
 
-def first_failure(signals: Mapping[str, float | None], thresholds: Thresholds) -> str | None:
-    """The signal name of the first rule broken, or None when the record passes them all."""
-    for key, limit in thresholds.items():
-        if limit is None:
-            continue
-        value = signals.get(key[4:])
-        if value is None:
-            continue
-        if (key.startswith("min_") and value < limit) or (key.startswith("max_") and value > limit):
-            return key[4:]
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Rules:
     """Thresholds compiled for `first_broken`: (signal, is a minimum, limit) in checking order."""
@@ -130,7 +117,7 @@ def compile_rules(thresholds: Thresholds) -> Rules:
 
 
 def first_broken(signals: Mapping[str, float | None], rules: Rules) -> str | None:
-    """`first_failure` with compiled rules: the same answer without re-reading the threshold keys."""
+    """The signal name of the first rule broken (in threshold order), or None when the record passes them all."""
     for name, is_min, limit in rules.checks:
         value = signals.get(name)
         if value is None:
