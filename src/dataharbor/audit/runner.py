@@ -22,7 +22,7 @@ from dataharbor.audit.section import AuditContext, FileInfo, Section
 from dataharbor.catalog.models import AuditReport, Contribution, Dataset, DatasetVersion, File
 from dataharbor.domain.record import Provenance, Record
 from dataharbor.store.blobs import BlobStore
-from dataharbor.store.shards import _loads, iter_shard_columns
+from dataharbor.store.shards import iter_shard_columns, loads_column
 
 SECTIONS: tuple[type[Section], ...] = (Composition, Quality, Errors, Pii, Safety, Bias, Licence)
 SCHEMA = "dataharbor.audit-report/1"
@@ -100,7 +100,7 @@ def audit_records(store: BlobStore, version: DatasetVersion, *, dropped: bool = 
                     Provenance("", "", "", "", {}, contribution, file_id),
                     modality,
                     {},
-                    _loads(notes),
+                    loads_column(notes),
                     by,
                     reason,
                 )

@@ -64,7 +64,8 @@ def _bytes_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-def _loads(text: str) -> Any:
+def loads_column(text: str) -> Any:
+    """A JSON column of a shard (`metadata`, `annotations`) as written by `records_to_table` (bytes restored)."""
     return json.loads(text, object_hook=_bytes_hook)
 
 
@@ -110,8 +111,8 @@ def table_to_records(table: pa.Table) -> Iterator[Record]:
                 contribution_id=row["contribution_id"],
                 file_id=row["file_id"],
             ),
-            metadata=_loads(row["metadata"]),
-            annotations=_loads(row["annotations"]),
+            metadata=loads_column(row["metadata"]),
+            annotations=loads_column(row["annotations"]),
             dropped_by=row["dropped_by"],
             drop_reason=row["drop_reason"],
         )
