@@ -4,6 +4,7 @@ benchmark corpus, and a dump of detections to check that two versions of the cod
     .venv/bin/python bench/pii_speed.py [--docs 600] [--repeat 3] [--ner] [--label after] [--src DIR]
     .venv/bin/python bench/pii_speed.py --dump FILE [--ner [--ner-docs 300]] [--src DIR]
     .venv/bin/python bench/pii_speed.py --compare FILE_A FILE_B
+    .venv/bin/python bench/pii_speed.py --presidio [--repeat 3] [--src DIR]
 
 Timing: the first `--docs` pages of `bench/work/corpus-1x` (half from each part, as `profile_equivalent.py`
 slices it; made by `bench/corpus.py`), one `process` call per 64 pages, CPU-seconds (`time.process_time`), best
@@ -19,6 +20,9 @@ page read as English (the `equivalent` profile has no language stage). `--label`
 stage's resolved entities without NER; `--ner` adds the stage's entities with NER for the accuracy texts and
 for the first `--ner-docs` pages of the corpus slice (half from each part, each in its language).
 `--compare` prints every difference between two dumps.
+
+`--presidio` times the stage with NER against Presidio's per-document `analyze` on the documents of
+`bench/accuracy/pii.py`'s speed section, each of our runs starting with empty memories (see `presidio_ratio`).
 """
 
 from __future__ import annotations
@@ -115,6 +119,64 @@ def measure(args: argparse.Namespace) -> None:
         print(f"wrote {RESULT}")
 
 
+def presidio_ratio(args: argparse.Namespace) -> None:
+    """The stage with NER vs Presidio's per-document `analyze` on the documents of `bench/accuracy/pii.py`'s speed
+    section (100 generated_small records; 10 documents of 60 records joined), CPU-seconds.
+
+    Ours: best of `--repeat`, each run starting as a new job (`setup` empties the memories of text read: the
+    phone blocks and the NER pieces), after one untimed run for both systems (spaCy's vocabulary warm, as
+    in that script). Presidio: one timed run, as in that script. Two ways for ours: `batched`, all documents in
+    one `process` call as that script does (the long documents overlap: each record is in up to 6 of them, and
+    the stage reads a repeated piece once), and `per_document`, one call per document, each as a new job
+    (nothing shared between documents, like Presidio's per-document `analyze`)."""
+    sys.path.insert(0, str(HERE / "accuracy"))
+    from pii import build_presidio, load_docs, make_records, run_presidio
+
+    from dataharbor.pipeline.stage import StageContext
+    from dataharbor.pipeline.stages.pii import PiiStage
+
+    texts = [d.text for d in load_docs()]
+    joined = ["\n\n".join(texts[i : i + 60]) for i in range(0, 100, 10)]
+    stage = PiiStage(StageContext(declared_languages=("en",)))
+    stage.ensure_setup()
+    engine = build_presidio()
+    rows: dict[str, Any] = {}
+    for label, corpus in (("short_docs", texts), ("long_docs", joined)):
+        stage.process(make_records(corpus))
+        run_presidio(corpus, engine, 0.5, scoped=False)
+        batched = per_document = float("inf")
+        for _ in range(args.repeat):
+            stage.setup()  # a new job: nothing remembered from the runs before
+            records = make_records(corpus)
+            t0 = time.process_time()
+            stage.process(records)
+            batched = min(batched, time.process_time() - t0)
+            seconds = 0.0
+            for record in make_records(corpus):
+                stage.setup()
+                t0 = time.process_time()
+                stage.process([record])
+                seconds += time.process_time() - t0
+            per_document = min(per_document, seconds)
+        t0 = time.process_time()
+        run_presidio(corpus, engine, 0.5, scoped=False)
+        theirs = time.process_time() - t0
+        rows[label] = {
+            "docs": len(corpus),
+            "presidio_docs_per_cpu_s": round(len(corpus) / theirs, 1),
+            "batched_docs_per_cpu_s": round(len(corpus) / batched, 1),
+            "batched_speedup": round(theirs / batched, 2),
+            "per_document_docs_per_cpu_s": round(len(corpus) / per_document, 1),
+            "per_document_speedup": round(theirs / per_document, 2),
+        }
+        print(f"{label}: {rows[label]}", flush=True)
+    if args.label:
+        results = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.exists() else {}
+        results[args.label] = {"presidio": rows, "repeat": args.repeat}
+        RESULT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RESULT}")
+
+
 def accuracy_texts() -> Iterator[tuple[str, list[Page]]]:
     """Every text the accuracy scripts under bench/accuracy read, by set."""
     sys.path.insert(0, str(HERE / "accuracy"))
@@ -199,6 +261,7 @@ def main() -> int:
     ap.add_argument("--dump", help="write detections to this JSON file instead of timing")
     ap.add_argument("--ner", action="store_true", help="time the stage with NER; with --dump: also dump its entities")
     ap.add_argument("--ner-docs", type=int, default=300, help="with --dump --ner: corpus pages dumped with NER")
+    ap.add_argument("--presidio", action="store_true", help="time the stage with NER against Presidio's analyze")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
     args = ap.parse_args()
     if args.compare:
@@ -209,6 +272,8 @@ def main() -> int:
         os.environ.setdefault("DATAHARBOR_EVALDATA", str(HERE.parents[1] / "shared" / "evaldata"))
     if args.dump:
         dump(args)
+    elif args.presidio:
+        presidio_ratio(args)
     else:
         measure(args)
     return 0

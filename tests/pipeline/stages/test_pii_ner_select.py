@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
 from dataharbor.domain.record import Provenance, Record
 from dataharbor.pipeline.stage import StageContext
 from dataharbor.pipeline.stages._pii_ner import NerRunner
-from dataharbor.pipeline.stages._pii_ner_select import ner_spans
+from dataharbor.pipeline.stages._pii_ner_select import _CONTEXT, CONTEXT_TOKENS, _widen, ner_spans
 from dataharbor.pipeline.stages.pii import PiiStage
 
 FILLER = "the value is returned when the function is called with a list of numbers. "
@@ -98,3 +100,63 @@ def test_spans_are_sorted_and_disjoint() -> None:
     spans = ner_spans(text)
     assert all(e1 < s2 for (_, e1), (s2, _) in pairwise(spans))
     assert all(s < e for s, e in spans)
+
+
+def _widen_reference(text: str, start: int, end: int) -> tuple[int, int]:
+    """The context window as first written: every token within 200 characters on each side."""
+    before = list(_CONTEXT.finditer(text, max(0, start - 200), start))
+    after = list(_CONTEXT.finditer(text, end, min(len(text), end + 200)))
+    left = before[max(0, len(before) - CONTEXT_TOKENS)].start() if before else start
+    right = after[min(len(after), CONTEXT_TOKENS) - 1].end() if after else end
+    return left, right
+
+
+def test_the_short_left_scan_widens_exactly_like_the_full_one() -> None:
+    rng = random.Random(3)
+    alphabet = "aB3 _-.,'’\n\t  Zé中!?xY"
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 500)))
+        for _ in range(5):
+            start = rng.randrange(len(text) + 1)
+            end = rng.randint(start, len(text))
+            assert _widen(text, start, end) == _widen_reference(text, start, end), (text, start, end)
+
+
+def test_repeated_pieces_are_read_once_and_give_the_same_entities() -> None:
+    runner = NerRunner()
+    page = "Settings\n\nAsk Maria Gonzalez in Lisbon about the report.\n\n" + FILLER * 3
+    calls: list[int] = []
+    nlp = runner.load("en")
+    runner._loaded["en"] = _CountingPipe(nlp, calls)
+    first = runner.find([(page, "en"), (page, "en")])
+    assert calls == [len(ner_spans(page))]  # the second copy of each piece was not sent to the model
+    again = runner.find([(page, "en")])
+    assert calls == [len(ner_spans(page))]  # remembered across calls of one job
+    assert first[0] == first[1] == again[0]
+    assert {page[e.start : e.end] for e in again[0]} >= {"Maria Gonzalez", "Lisbon"}
+    runner.forget()
+    assert runner.find([(page, "en")]) == again and len(calls) == 2
+
+
+def test_the_piece_memory_is_bounded_and_emptied_per_job() -> None:
+    runner = NerRunner(memo_chars=50)
+    runner.find([("Ask Maria Gonzalez in Lisbon. " * 3, "en"), ("Ring Paul in Dublin.", "en")])
+    assert runner._memo_size <= 50
+    stage = PiiStage(StageContext(declared_languages=("en",)))
+    stage.ensure_setup()
+    stage.process([make_record("Ask Maria Gonzalez in Lisbon.")])
+    assert stage._runner._memo
+    stage._ready = False
+    stage.ensure_setup()  # a new job in the same process
+    assert not stage._runner._memo
+
+
+class _CountingPipe:
+    """A spaCy pipeline that records how many texts each `pipe` call reads."""
+
+    def __init__(self, nlp: Any, calls: list[int]) -> None:
+        self.nlp, self.calls = nlp, calls
+
+    def pipe(self, texts: list[str], batch_size: int) -> Any:
+        self.calls.append(len(texts))
+        return self.nlp.pipe(texts, batch_size=batch_size)

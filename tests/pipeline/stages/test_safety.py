@@ -15,7 +15,7 @@ from dataharbor.ingest.walk import source_from_path, walk
 from dataharbor.pipeline.stage import StageContext, build_stage, run_stages
 from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, sentence_windows, windows
 from dataharbor.pipeline.stages._safety_lexicon import TermMatcher
-from dataharbor.pipeline.stages._safety_model import builtin_dir, builtin_model
+from dataharbor.pipeline.stages._safety_model import WindowMemo, builtin_dir, builtin_model
 from dataharbor.pipeline.stages._safety_text import canonical, tokens
 from dataharbor.pipeline.stages.safety import SafetyStage
 
@@ -199,3 +199,27 @@ def test_sentence_windows_cover_the_text() -> None:
     ws = sentence_windows(text, 300)
     assert all(len(w) <= 300 for w in ws)
     assert "".join(ws).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_batch_scores_each_text_as_it_scores_alone() -> None:
+    model = builtin_model()
+    filler = " ".join(NEUTRAL) + " "
+    texts = [*HATEFUL, *NEUTRAL, "", "   ", filler * 30 + HATEFUL[1], HATEFUL[0], filler * 3]  # repeats, empties
+    memo = WindowMemo()
+    for how in ("topk", "max"):
+        assert model.score_many(texts, how) == [model.score(t, how) for t in texts]
+        assert model.score_many(texts, how, memo) == model.score_many(texts, how, memo)  # the second from memory
+    assert HATEFUL[0] in memo
+
+
+def test_window_memory_is_bounded_and_emptied_per_job() -> None:
+    memo = WindowMemo(max_chars=100)
+    builtin_model().score_many([" ".join(NEUTRAL)], memo=memo)
+    assert sum(map(len, memo._scores)) <= 100
+    s = stage()
+    records = [rec(t, i) for i, t in enumerate(HATEFUL)]
+    run_stages([s], records, {})
+    assert HATEFUL[0] in s._memo
+    s._ready = False
+    s.ensure_setup()  # a new job in the same process: no window of the last one is kept
+    assert HATEFUL[0] not in s._memo and not builtin_model().featurizer._memo

@@ -70,6 +70,9 @@ _NOT_PERSON = word_set(
 )
 
 
+RawEntity = tuple[str, int, str]  # an entity as the model gives it: its text, start character, label
+
+
 def chunk(text: str, max_chars: int) -> list[tuple[int, str]]:
     """Split `text` into (offset, piece) with pieces of at most `max_chars`, cutting at the
     strongest boundary available; the pieces cover the whole text."""
@@ -100,7 +103,17 @@ class NerRunner:
     batch_size: int = 256
     # read only the sentences/lines that can hold a name (`_pii_ner_select`); False = every character
     select: bool = True
+    # characters of model input whose entities are remembered (pages of a site repeat pieces: notes, tables)
+    memo_chars: int = 1 << 22
     _loaded: dict[str, Any] = field(default_factory=dict)
+    # (language, piece) → the model's entities in it: (text, start, label); holds text, so `forget` it per job
+    _memo: dict[tuple[str, str], list[RawEntity]] = field(default_factory=dict)
+    _memo_size: int = 0
+
+    def forget(self) -> None:
+        """Empty the memory of pieces read: it holds text, which must not outlive the job."""
+        self._memo.clear()
+        self._memo_size = 0
 
     def load(self, lang: str) -> Any:
         if lang not in self._loaded:
@@ -124,14 +137,33 @@ class NerRunner:
                 for offset, piece in chunk(text[begin:end], self.max_chars):
                     by_lang.setdefault(lang, []).append((index, begin + offset, piece))
         for lang, jobs in by_lang.items():
-            nlp = self.load(lang)
-            docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=self.batch_size)
-            for (index, offset, _), doc in zip(jobs, docs, strict=True):
-                for ent in doc.ents:
-                    entity = _to_entity(ent.text, ent.start_char + offset, ent.label_)
+            found = self._read(lang, [piece for _, _, piece in jobs])
+            for index, offset, piece in jobs:
+                for value, start, label in found[piece]:
+                    entity = _to_entity(value, start + offset, label)
                     if entity is not None:
                         results[index].append(entity)
         return results
+
+    def _read(self, lang: str, pieces: list[str]) -> dict[str, list[RawEntity]]:
+        """The model's entities in each distinct piece: remembered ones, then one `nlp.pipe` over the rest.
+
+        The model reads each piece as a document of its own (padded at its edges; the batch only decides which
+        pieces are computed together), so a piece's entities depend on its text alone."""
+        found = {piece: hit for piece in pieces if (hit := self._memo.get((lang, piece))) is not None}
+        todo = list(dict.fromkeys(piece for piece in pieces if piece not in found))
+        if todo:
+            docs = self.load(lang).pipe(todo, batch_size=self.batch_size)
+            for piece, doc in zip(todo, docs, strict=True):
+                found[piece] = [(ent.text, ent.start_char, ent.label_) for ent in doc.ents]
+                self._remember(lang, piece, found[piece])
+        return found
+
+    def _remember(self, lang: str, piece: str, entities: list[RawEntity]) -> None:
+        if self._memo_size + len(piece) > self.memo_chars:  # start afresh: simple, and bounded
+            self.forget()
+        self._memo[(lang, piece)] = entities
+        self._memo_size += len(piece)
 
 
 def _to_entity(value: str, start: int, label: str) -> Entity | None:

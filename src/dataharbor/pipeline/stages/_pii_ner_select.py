@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 # paragraphs end at a blank line; sentences/lines (units) at a line break or sentence punctuation + spaces
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n\s*")
@@ -23,6 +24,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _CONTEXT = re.compile(r"[^\W_]+|[^\w\s]")
 CONTEXT_TOKENS = 6
 _REACH = 200  # characters searched for context tokens on each side
+_NEAR_REACH = 48  # tried first on the left: usually holds the tokens wanted
 # cues after which names are often written in lower case (greetings, self-introductions; cf. _pii_gazetteer)
 _CUE = re.compile(
     r"(?<!\w)(?:hi|hey|hello|dear|thx|thanks|thank you|cheers|bye|salut|coucou|bonjour|bonsoir|merci|cher|chère|"
@@ -75,11 +77,27 @@ def _triggers(text: str, start: int, end: int, lower_words: frozenset[str]) -> l
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """(start, end) grown by CONTEXT_TOKENS tokens on each side (across line breaks: the model reads them)."""
-    before = list(_CONTEXT.finditer(text, max(0, start - _REACH), start))
-    after = list(_CONTEXT.finditer(text, end, min(len(text), end + _REACH)))
-    left = before[max(0, len(before) - CONTEXT_TOKENS)].start() if before else start
-    right = after[min(len(after), CONTEXT_TOKENS) - 1].end() if after else end
-    return left, right
+    return _left_edge(text, start), _right_edge(text, end)
+
+
+def _left_edge(text: str, start: int) -> int:
+    """Start of the CONTEXT_TOKENS-th token before `start`, among the tokens found in the _REACH characters before it.
+
+    Looks in a short stretch first: a scan that begins inside a word finds its tail as a first token, then the
+    same tokens as a longer scan, so with more than CONTEXT_TOKENS tokens the short stretch gives the same answer.
+    """
+    before = list(_CONTEXT.finditer(text, max(0, start - _NEAR_REACH), start))
+    if len(before) <= CONTEXT_TOKENS and start > _NEAR_REACH:
+        before = list(_CONTEXT.finditer(text, start - _REACH if start > _REACH else 0, start))
+    return before[max(0, len(before) - CONTEXT_TOKENS)].start() if before else start
+
+
+def _right_edge(text: str, end: int) -> int:
+    """End of the CONTEXT_TOKENS-th token after `end` (or of the last one within _REACH characters)."""
+    right = end
+    for right_match in islice(_CONTEXT.finditer(text, end, min(len(text), end + _REACH)), CONTEXT_TOKENS):
+        right = right_match.end()
+    return right
 
 
 def ner_spans(text: str) -> list[tuple[int, int]]:
@@ -90,9 +108,10 @@ def ner_spans(text: str) -> list[tuple[int, int]]:
     if len(lower) != len(text):  # a few letters lower-case to two characters ("İ"): offsets would shift
         return [(0, len(text))]
     lower_words = frozenset(w for w in _WORD.findall(text) if w.islower())
+    caseless = has_caseless_letters(text)  # when the whole text has none, no paragraph needs the check
     ranges: list[tuple[int, int]] = []
     for p_start, p_end in _pieces(_PARAGRAPH_END, text, 0, len(text)):
-        if lower[p_start:p_end] == text[p_start:p_end] or has_caseless_letters(text[p_start:p_end]):
+        if lower[p_start:p_end] == text[p_start:p_end] or (caseless and has_caseless_letters(text[p_start:p_end])):
             ranges.append((p_start, p_end))
             continue
         wanted = [m.span() for m in _CUE.finditer(lower, p_start, p_end)]

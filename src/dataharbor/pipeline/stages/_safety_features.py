@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dataharbor.pipeline.stages._safety_lexicon import TermMatcher, _plural_stem
-from dataharbor.pipeline.stages._safety_text import canonical, tokens
+from dataharbor.pipeline.stages._safety_text import canonical, canonical_many, tokens, word_tokens
 
 HASH_DIM = 1 << 18
 N_DENSE = 5
@@ -48,6 +48,17 @@ class Features:
     indices: IntArray
     values: FloatArray
     lexicon_hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureBatch:
+    """The features of many windows: window i owns `indices[bounds[i]:bounds[i + 1]]` (and those values),
+    in the order `Featurizer.features` gives them (hashed buckets by group, ascending, then the dense slots)."""
+
+    indices: IntArray
+    values: FloatArray
+    bounds: IntArray
+    lexicon_hits: list[int]
 
 
 def _mix(h: npt.NDArray[np.uint64], salt: npt.NDArray[np.uint64]) -> IntArray:
@@ -112,6 +123,65 @@ def _grouped(groups: Sequence[list[tuple[U64Array, int]]]) -> tuple[IntArray, Fl
     counts = np.bincount(group, minlength=len(groups))
     values = (1.0 / np.sqrt(np.maximum(counts, 1)))[group].astype(np.float32)  # an empty group has no entries
     return keys & (HASH_DIM - 1), values
+
+
+_GROUP_BITS = 3  # four hashed groups and the dense block (group 4) of a window
+_WINDOW_SHIFT = _BUCKET_BITS + _GROUP_BITS
+_DENSE_GROUP = 4
+_WINDOW_GROUPS = _DENSE_GROUP + 1
+_GROUP_SALTS: tuple[tuple[tuple[int, ...], int], ...] = (((1, 2), 1), ((2, 3), 2), ((1,), 3), (CHAR_NGRAMS, 7))
+
+
+def _batch_ngrams(
+    hashes: U64Array, owner: IntArray, orders: Sequence[int], salt: int
+) -> list[tuple[U64Array, int, IntArray]]:
+    """`_ngram_hashes` over the concatenated streams of many windows: the same polynomial hashes, keeping only
+    the n-grams whose first and last element belong to one window; each with its salt and its windows."""
+    out: list[tuple[U64Array, int, IntArray]] = []
+    for n in orders:
+        count = len(hashes) - n + 1
+        if count <= 0:
+            continue
+        h = hashes[:count].copy()
+        for k in range(1, n):
+            h = h * _PRIME + hashes[k : k + count]
+        inside = owner[:count] == owner[n - 1 : n - 1 + count]
+        out.append((h[inside], salt * 16 + n, owner[:count][inside]))
+    return out
+
+
+def _batch_keys(streams: Sequence[tuple[U64Array, IntArray]], windows: int) -> IntArray:
+    """Sorted distinct keys `window | group | bucket` of every hashed feature of every window, plus the five
+    dense slots of each window (group 4): one splitmix pass and one sort for the whole batch."""
+    parts: list[tuple[U64Array, int, IntArray, int]] = []
+    for group, ((hashes, owner), (orders, salt)) in enumerate(zip(streams, _GROUP_SALTS, strict=True)):
+        parts.extend((h, s, o, group) for h, s, o in _batch_ngrams(hashes, owner, orders, salt))
+    sizes = [len(h) for h, _, _, _ in parts]
+    hashed = _mix(
+        np.concatenate([h for h, _, _, _ in parts]), np.repeat(np.array([s for _, s, _, _ in parts], np.uint64), sizes)
+    )
+    owner = np.concatenate([o for _, _, o, _ in parts])
+    tags = np.repeat(np.array([g for _, _, _, g in parts], np.int64), sizes)
+    dense = np.arange(windows * N_DENSE, dtype=np.int64)
+    dense_keys = ((dense // N_DENSE) << _WINDOW_SHIFT) | (_DENSE_GROUP << _BUCKET_BITS) | (dense % N_DENSE)
+    keys: IntArray = np.sort(np.concatenate([(owner << _WINDOW_SHIFT) | (tags << _BUCKET_BITS) | hashed, dense_keys]))
+    # distinct keys of the sorted array (np.unique's hash table is much slower on a whole batch)
+    distinct: IntArray = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return distinct
+
+
+def _token_stream(windows: Sequence[Sequence[str]]) -> tuple[U64Array, IntArray]:
+    """CRC-32 of every token of every window, concatenated, and the window each belongs to."""
+    flat = [t for w in windows for t in w]
+    crc = {t: zlib.crc32(t.encode("utf-8")) for t in set(flat)}  # tokens repeat: each distinct one once
+    hashes = np.fromiter(map(crc.__getitem__, flat), dtype=np.uint64, count=len(flat))
+    return hashes, np.repeat(np.arange(len(windows), dtype=np.int64), [len(w) for w in windows])
+
+
+def _char_stream(streams: Sequence[str]) -> tuple[U64Array, IntArray]:
+    """Code points of every window's character stream, concatenated, and the window each belongs to."""
+    cp = np.frombuffer("".join(streams).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return cp, np.repeat(np.arange(len(streams), dtype=np.int64), [len(s) for s in streams])
 
 
 NEGATORS = frozenset(
@@ -250,13 +320,19 @@ class Featurizer:
             return "<pos>"
         return tok
 
-    def features(self, text: str) -> Features:
-        canon = canonical(text)
-        raw = tokens(canon)
+    def forget(self) -> None:
+        """Empty the token memory: it holds words of the texts read, which must not outlive a job."""
+        self._memo.clear()
+
+    def _streams(self, canon: str) -> tuple[list[str], list[str], list[str], list[str], int, list[float]]:
+        """A window's word tokens, abstracted tokens, marker pairs, raw tokens, lexicon hits and word valences,
+        from its canonical form."""
+        with_punct = tokens(canon, punct=True)
+        raw = word_tokens(with_punct)
         hits = self.lexicon.count(raw, canon)
         toks: list[str] = []
         abstract: list[str] = []
-        for t in tokens(canon, punct=True):
+        for t in with_punct:
             repaired, classes = self._analyse(t)
             if t not in _MARKERS:
                 toks.extend(repaired)
@@ -264,6 +340,45 @@ class Featurizer:
         markers = sorted({a for a in abstract if a.startswith("<")})
         pairs = [f"{a}&{b}" for i, a in enumerate(markers) for b in markers[i + 1 :]] + ["|".join(markers)]
         valences = [self.valence.get(t, 0.0) for t in toks]
+        return toks, abstract, pairs, raw, hits, valences
+
+    def features_many(self, texts: Sequence[str]) -> FeatureBatch:
+        """`features` of each text, bit for bit, computed for all texts at once (NumPy calls per batch, not per
+        window: for sentence-sized windows the calls' overhead cost more than their arithmetic)."""
+        groups: tuple[list[list[str]], list[list[str]], list[list[str]]] = ([], [], [])
+        chars: list[str] = []
+        hits: list[int] = []
+        dense_in: list[tuple[float, float, float, float]] = []  # hits, any identity, negative, positive valence
+        for canon in canonical_many(list(texts)):
+            toks, abstract, pairs, raw, n_hits, valences = self._streams(canon)
+            for streams, stream in zip(groups, (toks, abstract, pairs), strict=True):
+                streams.append(stream)
+            chars.append(" " + " ".join(raw) + " " if raw else "")
+            hits.append(n_hits)
+            negative, positive = -sum(v for v in valences if v < 0) / 4.0, sum(v for v in valences if v > 0) / 4.0
+            dense_in.append((n_hits, float("<id>" in abstract), negative, positive))
+        if not texts:
+            return FeatureBatch(np.empty(0, np.int64), np.empty(0, np.float32), np.zeros(1, np.int64), [])
+        keys = _batch_keys([*(_token_stream(g) for g in groups), _char_stream(chars)], len(texts))
+        owner = keys >> _WINDOW_SHIFT
+        group = (keys >> _BUCKET_BITS) & ((1 << _GROUP_BITS) - 1)
+        slot = keys & (HASH_DIM - 1)
+        dense = group == _DENSE_GROUP
+        cell = owner * _WINDOW_GROUPS + group
+        counts = np.bincount(cell, minlength=len(texts) * _WINDOW_GROUPS)
+        values = (1.0 / np.sqrt(np.maximum(counts, 1)))[cell].astype(np.float32)
+        d = np.array(dense_in, dtype=np.float64).reshape(-1, 4)
+        dense_values = np.stack(
+            [np.log1p(d[:, 0]), (d[:, 0] > 0).astype(np.float64), d[:, 1], np.tanh(d[:, 2]), np.tanh(d[:, 3])], axis=1
+        ).astype(np.float32)
+        values[dense] = dense_values[owner[dense], slot[dense]]
+        indices = np.where(dense, HASH_DIM + slot, slot)
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(texts)))])
+        return FeatureBatch(indices, values, bounds, hits)
+
+    def features(self, text: str) -> Features:
+        toks, abstract, pairs, raw, hits, valences = self._streams(canonical(text))
+        markers = sorted({a for a in abstract if a.startswith("<")})
         hashed_idx, hashed_val = _grouped(hash_groups(toks, abstract, pairs, raw))
         dense_idx = np.arange(HASH_DIM, HASH_DIM + N_DENSE, dtype=np.int64)
         dense_val = np.array(

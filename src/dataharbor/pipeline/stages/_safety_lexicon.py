@@ -29,6 +29,9 @@ class TermMatcher:
             if toks:
                 self._phrases.add(toks)
         self._max_len = max((len(p) for p in self._phrases), default=0)
+        # the same phrases for `count`'s fast path: one-word terms as strings, longer ones by their first word
+        self._singles = frozenset(p[0] for p in self._phrases if len(p) == 1)
+        self._multi_first = frozenset(p[0] for p in self._phrases if len(p) > 1)
         subs = sorted({canonical(t).strip() for t in substring_terms} - {""}, key=len, reverse=True)
         self._substrings = re.compile("|".join(map(re.escape, subs))) if subs else None
 
@@ -41,13 +44,19 @@ class TermMatcher:
     def count(self, toks: Sequence[str], text: str) -> int:
         """Occurrences in `toks` (tokens of canonical `text`) and, for space-less scripts, in `text`."""
         hits = 0
-        phrases = self._phrases
+        phrases, singles, multi_first = self._phrases, self._singles, self._multi_first
         for i, tok in enumerate(toks):
-            if (tok,) in phrases or _plural_stem(tok) in phrases:
+            # `(tok,) in phrases or _plural_stem(tok) in phrases`, without building tuples
+            if tok in singles:
                 hits += 1
-            for n in range(2, min(self._max_len, len(toks) - i) + 1):
-                if tuple(toks[i : i + n]) in phrases:
-                    hits += 1
+            elif len(tok) > 4 and tok.endswith("es"):
+                hits += tok[:-2] in singles
+            elif len(tok) > 3 and tok.endswith("s"):
+                hits += tok[:-1] in singles
+            if tok in multi_first:  # a longer term can only start at its first word
+                for n in range(2, min(self._max_len, len(toks) - i) + 1):
+                    if tuple(toks[i : i + n]) in phrases:
+                        hits += 1
         if self._substrings is not None and _NO_SPACE_SCRIPT.search(text):
             hits += len(self._substrings.findall(text))
         return hits

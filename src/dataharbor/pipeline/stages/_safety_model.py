@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,6 +26,8 @@ from dataharbor.pipeline.stages._safety_lexicon import matcher_for, read_lexicon
 
 # a long sentence: close to the length of the training texts (tweets, test cases)
 WINDOW_CHARS = 300
+# windows featurised together: bounds the temporary arrays (~1 MB of n-gram hashes per 100 windows)
+_FEATURE_SLICE = 512
 
 
 def builtin_dir() -> Path:
@@ -122,19 +125,77 @@ class LinearSafetyModel:
         f = self.featurizer.features(text)
         return self.bias + float(np.dot(self.weights[f.indices], f.values)), f.lexicon_hits
 
+    def margins(self, windows: Sequence[str]) -> list[tuple[float, int]]:
+        """`margin` of each window, bit for bit, featurised together in slices."""
+        out: list[tuple[float, int]] = []
+        for start in range(0, len(windows), _FEATURE_SLICE):
+            batch = self.featurizer.features_many(windows[start : start + _FEATURE_SLICE])
+            weights = self.weights[batch.indices]
+            bounds = batch.bounds.tolist()
+            for i, hits in enumerate(batch.lexicon_hits):
+                a, b = bounds[i], bounds[i + 1]
+                # one dot product per window, over the same numbers in the same order as `margin`'s
+                out.append((self.bias + float(np.dot(weights[a:b], batch.values[a:b])), hits))
+        return out
+
+    def window_scores(self, windows: Sequence[str]) -> list[tuple[float, int]]:
+        """(probability, lexicon hits) of each window."""
+        return [(float(1.0 / (1.0 + np.exp(-z))), hits) for z, hits in self.margins(windows)]
+
     def score(self, text: str, how: str = "topk") -> Score:
-        if not text.strip():
+        return self.score_many([text], how)[0]
+
+    def score_many(self, texts: Sequence[str], how: str = "topk", memo: WindowMemo | None = None) -> list[Score]:
+        """`score` of each text; the windows of all texts are scored together, each distinct window once.
+
+        `memo` carries window scores from one call to the next (the same lines recur across a site's pages)."""
+        per_text = [sentence_windows(text, WINDOW_CHARS) if text.strip() else [] for text in texts]
+        known: dict[str, tuple[float, int]] = {}
+        if memo is not None:
+            known.update((w, memo[w]) for windows in per_text for w in windows if w in memo)
+        todo = list(dict.fromkeys(w for windows in per_text for w in windows if w not in known))
+        scored = list(zip(todo, self.window_scores(todo), strict=True))
+        known.update(scored)
+        if memo is not None:
+            memo.update(scored)
+        return [self._aggregate([known[w] for w in windows], how) for windows in per_text]
+
+    def _aggregate(self, scored: list[tuple[float, int]], how: str) -> Score:
+        if not scored:
             return Score(0.0, 0)
-        probs: list[float] = []
-        hits = 0
-        for window in sentence_windows(text, WINDOW_CHARS):
-            z, h = self.margin(window)
-            probs.append(float(1.0 / (1.0 + np.exp(-z))))
-            hits += h
-        if not probs:
-            return Score(0.0, hits)
+        probs = [p for p, _ in scored]
+        hits = sum(h for _, h in scored)
         over = sum(p >= self.threshold for p in probs)
         return Score(aggregate(probs, how), hits, max(probs), len(probs), over)
+
+
+class WindowMemo:
+    """Window text → (probability, lexicon hits), bounded by the characters it holds.
+
+    It holds text, so its owner (one stage, built per job) drops it with the job: a process never keeps one
+    dataset's lines for another job."""
+
+    def __init__(self, max_chars: int = 1 << 22) -> None:
+        self.max_chars = max_chars
+        self._scores: dict[str, tuple[float, int]] = {}
+        self._chars = 0
+
+    def __contains__(self, window: str) -> bool:
+        return window in self._scores
+
+    def __getitem__(self, window: str) -> tuple[float, int]:
+        return self._scores[window]
+
+    def update(self, scored: Iterable[tuple[str, tuple[float, int]]]) -> None:
+        for window, value in scored:
+            if self._chars + len(window) > self.max_chars:  # start afresh: simple, and bounded
+                self.clear()
+            self._scores[window] = value
+            self._chars += len(window)
+
+    def clear(self) -> None:
+        self._scores.clear()
+        self._chars = 0
 
 
 @cache

@@ -93,6 +93,7 @@ class PiiStage(Stage):
 
     def setup(self) -> None:
         forget_blocks()  # a process that runs several jobs (inline, Ray actors) starts each without the last one's text
+        self._runner.forget()
         if self._uses_ner():
             for lang in self._setup_languages():
                 self._runner.load(lang)

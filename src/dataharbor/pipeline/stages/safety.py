@@ -8,7 +8,7 @@ from typing import Protocol
 from dataharbor.domain.record import Record
 from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
-from dataharbor.pipeline.stages._safety_model import Score, builtin_model
+from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, Score, WindowMemo, builtin_model
 
 
 class SafetyScorer(Protocol):
@@ -58,10 +58,15 @@ class SafetyStage(Stage):
         self.threshold = threshold
         self.drop = drop
         self._scorer: SafetyScorer | None = None
+        # scores of windows seen earlier in this job (repeated lines of a site: menus, footers, notes)
+        self._memo = WindowMemo()
 
     def setup(self) -> None:
+        # window scores and the token memory hold text: a process that runs several jobs starts each afresh
+        self._memo.clear()
         if self.model == "builtin":
             self._scorer = builtin_model()
+            self._scorer.featurizer.forget()
         else:
             from dataharbor.pipeline.stages._safety_hf import HFSafetyModel
 
@@ -78,8 +83,12 @@ class SafetyStage(Stage):
         self.ensure_setup()
         assert self._scorer is not None
         threshold = self.effective_threshold
-        for record in batch:
-            s = self._scorer.score(record.text, self.aggregate)
+        texts = [record.text for record in batch]
+        if isinstance(self._scorer, LinearSafetyModel):
+            scores = self._scorer.score_many(texts, self.aggregate, self._memo)
+        else:
+            scores = [self._scorer.score(text, self.aggregate) for text in texts]
+        for record, s in zip(batch, scores, strict=True):
             flagged = s.toxicity >= threshold
             record.annotations[self.name] = {
                 "toxicity": round(s.toxicity, 4),
