@@ -35,7 +35,7 @@ def build_corpus(folder: Path, pages: int) -> list[Path]:
 
     from dataharbor.evaldata import evaldata_dir
 
-    samples = [s for s in tuning_set(seed=11, pages=pages, lines=0)]
+    samples = [s for s in tuning_set(seed=11, pages=pages, lines=0, groups="page")]
     files = []
     for i in range(0, len(samples), 3):  # 3 pages per PDF, so that both workers get files
         document = pdfium.PdfDocument.new()

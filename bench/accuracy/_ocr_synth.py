@@ -3,7 +3,8 @@
 Nothing in it comes from evaldata/ocr (the held-out set): the text is lingua's English and French
 test sentences (evaldata/text), the fonts are Debian's DejaVu, the degradations are ours.
 Groups (`Sample.unit`): letter pages, book-like lines, 2-column layout pages, and 1-bit 300 dpi
-"1990s scans" of letter and layout pages (`scan`, added for the per-word choice experiment).
+"1990s scans" of letter and layout pages (`scan`, added for the per-word choice experiment with 8
+pages; bench/accuracy/ocr.py tunes on 16 since the bilevel experiment: the first 8 are the same).
 """
 
 from __future__ import annotations

@@ -136,6 +136,28 @@ def test_boxes_map_back_to_the_input_after_deskew_and_upscale(ocr_kit: Any) -> N
     assert abs(top - ink_top) < 25 and abs(bottom - ink_bottom) < 25
 
 
+def test_bilevel_pages_are_recognised_and_smoothed(ocr_kit: Any) -> None:
+    page = ocr_kit.text_image([ocr_kit.SENTENCE], mode="L")
+    bilevel = page.point(lambda v: 0 if v < 128 else 255)
+    assert preprocess.is_bilevel(bilevel) and preprocess.is_bilevel(bilevel.convert("1"))
+    assert not preprocess.is_bilevel(page)  # anti-aliased rendering: grey edges
+    smooth = preprocess.smooth_bilevel(bilevel, 2.0, 1.0)
+    assert smooth.size == (bilevel.width * 2, bilevel.height * 2)
+    assert len([c for c in smooth.histogram() if c]) > 20  # grey edges again
+
+
+def test_boxes_map_back_to_the_input_after_bilevel_upscale(ocr_kit: Any) -> None:
+    image = ocr_kit.text_image([ocr_kit.SENTENCE, "Second line: 1893 tons of coal."], mode="1")
+    result = ocr_image(image, ["en"], settings=Settings(bilevel_smooth=1.0, bilevel_upscale=2.0))
+    assert ocr_kit.char_error_rate(result.text, f"{ocr_kit.SENTENCE}\nSecond line: 1893 tons of coal.") < 0.03
+    ink = np.argwhere(~np.asarray(image))
+    (ink_top, ink_left), (ink_bottom, ink_right) = ink.min(axis=0), ink.max(axis=0)
+    left, top = min(line.bbox[0] for line in result.lines), min(line.bbox[1] for line in result.lines)
+    right, bottom = max(line.bbox[2] for line in result.lines), max(line.bbox[3] for line in result.lines)
+    assert abs(left - ink_left) < 15 and abs(right - ink_right) < 15
+    assert abs(top - ink_top) < 15 and abs(bottom - ink_bottom) < 15
+
+
 def test_perceptual_hash_separates_near_copies_from_other_images(ocr_kit: Any) -> None:
     import imagehash
 

@@ -6,7 +6,9 @@
   single threshold would otherwise turn the dark side into a black slab,
 - median denoise when the page is speckled (isolated dark pixels), not on clean pages where it
   thins strokes,
-- upscale when the text is small (decided from the line heights of a first layout pass).
+- upscale when the text is small (decided from the line heights of a first layout pass),
+- smoothing of 1-bit input (optional, `Settings.bilevel_smooth`): a bilevel scan's jagged, broken
+  strokes given grey edges again, as the recognisers were trained on.
 """
 
 from __future__ import annotations
@@ -136,6 +138,19 @@ def flatten(gray: Image.Image, paper: Image.Image) -> Image.Image:
 
 def denoise(gray: Image.Image) -> Image.Image:
     return gray.filter(ImageFilter.MedianFilter(3))
+
+
+def is_bilevel(gray: Image.Image) -> bool:
+    """Only two grey levels (a 1-bit scan, whatever mode it was saved in)."""
+    return sum(1 for count in gray.histogram() if count) <= 2
+
+
+def smooth_bilevel(gray: Image.Image, factor: float, sigma: float) -> Image.Image:
+    """A 1-bit page resized by `factor` (bicubic) and blurred by `sigma` input pixels: grey edges."""
+    if factor != 1.0:
+        size = (max(1, round(gray.width * factor)), max(1, round(gray.height * factor)))
+        gray = gray.resize(size, Image.Resampling.BICUBIC)
+    return gray.filter(ImageFilter.GaussianBlur(sigma * factor)) if sigma > 0 else gray
 
 
 def upscale(gray: Image.Image, factor: float) -> Image.Image:

@@ -49,6 +49,11 @@ class Settings:
     # reading order from the line boxes and pictures (ocr/order.py) instead of Tesseract's block order:
     # better on the synthetic layout pages, much worse on one held-out UNLV scan (docs/ocr.md), so off
     reorder: bool = False
+    # 1-bit input (a bilevel scan) resized by `bilevel_upscale` and blurred by `bilevel_smooth` input
+    # pixels before layout and recognition; 2.0 and 1.0 cut the synthetic 1-bit errors by a third but made
+    # the held-out English pages worse (5.3% -> 6.7%; French lines 2.2% -> 1.9%; docs/ocr.md), so off
+    bilevel_smooth: float = 0.0
+    bilevel_upscale: float = 1.0
 
 
 DEFAULT = Settings()
@@ -60,8 +65,11 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
     the_plan = plan(tuple(languages))
     gray = preprocess.normalise_polarity(preprocess.to_gray(image))
     pre = min(1.0, math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1)))
-    if pre < 1.0:
+    if pre < 1.0:  # resampled down: a 1-bit page gets grey edges anyway
         gray = preprocess.upscale(gray, pre)
+    elif (settings.bilevel_smooth > 0 or settings.bilevel_upscale > 1.0) and preprocess.is_bilevel(gray):
+        pre = min(settings.bilevel_upscale, math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1)))
+        gray = preprocess.smooth_bilevel(gray, pre, settings.bilevel_smooth)
     if gray.width < 4 or gray.height < 4:
         return _result([], the_plan, "tesseract")
     if the_plan.rapid_detects:
