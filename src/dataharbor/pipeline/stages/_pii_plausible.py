@@ -95,7 +95,9 @@ def _known(word: str) -> bool:
 def _used_lower_case(word: str, text: str) -> bool:
     """The word also occurs in lower case in the text: a common word ("Volunteer guide … the volunteer team")."""
     low = word.lower()
-    return low != word and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", text) is not None
+    # the substring test first: most words never occur in lower case, and a pattern per word would
+    # overflow `re`'s cache of compiled patterns (3-4% of the pii stage with NER)
+    return low != word and low in text and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", text) is not None
 
 
 def plausible(entity: Entity, text: str, lang: str, foreign_model: bool) -> Entity | None:
