@@ -51,10 +51,18 @@ class CascadeConfig:
 
 
 class LangIdCascade:
-    def __init__(self, config: CascadeConfig, fasttext_model: str = "", *, low_accuracy: bool = False) -> None:
+    def __init__(
+        self,
+        config: CascadeConfig,
+        fasttext_model: str = "",
+        *,
+        low_accuracy: bool = False,
+        lingua_max_models: int | None = None,
+    ) -> None:
         self.config = config
         self.fast = FastTextLangId(fasttext_model)
-        self.lingua = LinguaLangId(low_accuracy=low_accuracy)
+        # the deciding detectors' models are what grows; the coarse step's trigrams are loaded once for all
+        self.lingua = LinguaLangId(low_accuracy=low_accuracy, max_models=lingua_max_models)
         self._coarse = LinguaLangId(low_accuracy=True) if config.lingua_scope == "rerank" else None
         self.tiny = TinyLangId() if config.tiny else None
         self._tiny_accept = tuned_tiny.TINY_ACCEPT if config.tiny_accept is None else config.tiny_accept
@@ -78,6 +86,8 @@ class LangIdCascade:
             unsure = still
         for (i, top), scores in zip(unsure, self._ask_lingua(texts, unsure, declared), strict=True):
             guesses[i] = self._from_lingua(top, scores)
+        if unsure:
+            self.lingua.release(keep=declared)  # per batch, not per text: a batch's languages stay loaded
         return [g if g is not None else Guess(UND, 0.0, "none") for g in guesses]
 
     def accept_fasttext(self, top: Scores) -> Guess | None:

@@ -47,12 +47,15 @@ class LanguageStage(Stage):
         parallel: bool = False,
         fasttext_model: str = "",
         tiny_model: bool = True,
+        lingua_max_models: int | None = 4,
     ) -> None:
         super().__init__(context)
         if lingua_scope not in ("all", "candidates", "rerank"):
             raise ConfigError(f"language: lingua_scope '{lingua_scope}' is not 'all', 'candidates' or 'rerank'")
         if piece_chars < 20 or max_pieces < 1:
             raise ConfigError("language: piece_chars must be >= 20 and max_pieces >= 1")
+        if lingua_max_models is not None and lingua_max_models < 0:
+            raise ConfigError("language: lingua_max_models must be >= 0 (or null: never unload)")
         self.min_confidence = min_confidence
         self.min_letters = min_letters
         self.drop_mismatch = drop_mismatch
@@ -63,6 +66,8 @@ class LanguageStage(Stage):
         self.parallel = parallel
         self.fasttext_model = fasttext_model
         self.tiny_model = tiny_model
+        # private: a memory bound, not part of the pipeline's definition (answers are the same; kept out of the hash)
+        self._lingua_max_models = lingua_max_models
         self.declared = tuple(_DECLARED_ALIASES.get(c.lower(), c.lower()) for c in context.declared_languages)
         self._cascade: LangIdCascade | None = None
 
@@ -70,8 +75,15 @@ class LanguageStage(Stage):
         config = CascadeConfig(
             accept=tuned.ACCEPT, lingua_scope=self.lingua_scope, parallel=self.parallel, tiny=self.tiny_model
         )
-        # lingua loads each language model on first use only, so memory follows the data
-        self._cascade = LangIdCascade(config, self.fasttext_model, low_accuracy=self.lingua_low_accuracy)
+        # lingua loads each language's models on first use. With declared languages, after each batch all but
+        # those and the most recently asked ones, `lingua_max_models` in all, are unloaded: memory stays bounded.
+        # Without, any language may be the data's own, and unloading could mean reloading on every batch.
+        self._cascade = LangIdCascade(
+            config,
+            self.fasttext_model,
+            low_accuracy=self.lingua_low_accuracy,
+            lingua_max_models=self._lingua_max_models if self.declared else None,
+        )
 
     def process(self, batch: Sequence[Record]) -> None:
         self.ensure_setup()
