@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -233,23 +232,12 @@ def dump(args: argparse.Namespace) -> None:
 
 
 def compare(path_a: str, path_b: str) -> int:
-    a = json.loads(Path(path_a).read_text(encoding="utf-8"))
-    b = json.loads(Path(path_b).read_text(encoding="utf-8"))
-    differences = 0
-    for name in sorted(set(a) | set(b)):
-        for kind in sorted(set(a.get(name, {})) | set(b.get(name, {}))):
-            left, right = a.get(name, {}).get(kind), b.get(name, {}).get(kind)
-            if left is None or right is None:
-                print(f"{name}/{kind}: only in {'B' if left is None else 'A'}")
-                continue
-            for i, (x, y) in enumerate(zip(left, right, strict=True)):
-                if x != y:
-                    differences += 1
-                    gone = [e for e in x if e not in y]
-                    new = [e for e in y if e not in x]
-                    print(f"{name}/{kind} text {i}: only in A {gone}; only in B {new}")
-    print(f"{differences} texts differ")
-    return 1 if differences else 0
+    from _dump_compare import compare_dumps  # type: ignore[import-not-found]
+
+    def describe(x: list[Any], y: list[Any]) -> str:
+        return f"only in A {[e for e in x if e not in y]}; only in B {[e for e in y if e not in x]}"
+
+    return compare_dumps(path_a, path_b, describe)
 
 
 def main() -> int:
@@ -267,9 +255,9 @@ def main() -> int:
     if args.compare:
         return compare(*args.compare)
     if args.src:
-        sys.path.insert(0, str(Path(args.src).resolve()))
-        # evaldata is found beside the checkout the package comes from: keep this checkout's
-        os.environ.setdefault("DATAHARBOR_EVALDATA", str(HERE.parents[1] / "shared" / "evaldata"))
+        from _dump_compare import import_dataharbor_from  # type: ignore[import-not-found]
+
+        import_dataharbor_from(args.src)
     if args.dump:
         dump(args)
     elif args.presidio:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -119,22 +118,9 @@ def dump(args: argparse.Namespace) -> None:
 
 
 def compare(path_a: str, path_b: str) -> int:
-    a = json.loads(Path(path_a).read_text(encoding="utf-8"))
-    b = json.loads(Path(path_b).read_text(encoding="utf-8"))
-    differences = 0
-    for name in sorted(set(a) | set(b)):
-        for kind in sorted(set(a.get(name, {})) | set(b.get(name, {}))):
-            left, right = a.get(name, {}).get(kind), b.get(name, {}).get(kind)
-            if left is None or right is None:
-                print(f"{name}/{kind}: only in {'B' if left is None else 'A'}")
-                differences += 1
-                continue
-            for i, (x, y) in enumerate(zip(left, right, strict=True)):
-                if x != y:
-                    differences += 1
-                    print(f"{name}/{kind} text {i}: A {x}; B {y}")
-    print(f"{differences} texts differ")
-    return 1 if differences else 0
+    from _dump_compare import compare_dumps  # type: ignore[import-not-found]
+
+    return compare_dumps(path_a, path_b, lambda x, y: f"A {x}; B {y}")
 
 
 def main() -> int:
@@ -148,9 +134,9 @@ def main() -> int:
     if args.compare:
         return compare(*args.compare)
     if args.src:
-        sys.path.insert(0, str(Path(args.src).resolve()))
-        # evaldata is found beside the checkout the package comes from: keep this checkout's
-        os.environ.setdefault("DATAHARBOR_EVALDATA", str(HERE.parents[1] / "shared" / "evaldata"))
+        from _dump_compare import import_dataharbor_from  # type: ignore[import-not-found]
+
+        import_dataharbor_from(args.src)
     if args.dump:
         dump(args)
     else:
