@@ -76,6 +76,16 @@ def test_tesseract_ships_a_word_list_for_its_models() -> None:
     assert engines.tesseract_words("no-such-model") == frozenset()
 
 
+def test_a_missing_word_list_is_said_once_not_skipped_in_silence(caplog: pytest.LogCaptureFixture) -> None:
+    from dataharbor.ingest.ocr import recognize
+
+    with caplog.at_level("WARNING", logger="dataharbor.ingest.ocr.recognize"):
+        assert recognize._dictionary("no-such-model") == frozenset()
+        assert recognize._dictionary("no-such-model") == frozenset()  # cached: said once
+    said = [r.getMessage() for r in caplog.records if "word list" in r.getMessage()]
+    assert len(said) == 1 and "no-such-model" in said[0] and "confidence only" in said[0]
+
+
 def test_per_word_choice_reads_a_page_at_least_as_well_as_the_line_choice(ocr_kit: Any) -> None:
     assert Settings().word_choice is False  # no better on the held-out pages: off by default
     lines = [ocr_kit.SENTENCE, "Second line: 1893 tons of coal were shipped from the harbour."]

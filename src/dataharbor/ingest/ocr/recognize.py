@@ -10,6 +10,7 @@ RapidOCR's only when clearly surer (`Settings.tesseract_margin`).
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from dataharbor.ingest.ocr.languages import Plan, plan
 from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
 from dataharbor.ingest.ocr.order import reading_order
 from dataharbor.ingest.ocr.types import OcrLine, OcrResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +156,14 @@ def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, set
 def _dictionary(tesseract: str) -> frozenset[str]:
     """The word lists of Tesseract's models for `tesseract` ("eng+fra"), joined."""
     models = tesseract.split("+")
-    if len(models) == 1:
-        return engines.tesseract_words(models[0])
-    return frozenset().union(*(engines.tesseract_words(m) for m in models))
+    found = frozenset().union(*(engines.tesseract_words(m) for m in models))
+    if not found:  # once per language set (cached): the choice then rests on the engines' confidences alone
+        log.warning(
+            "OCR word choice: no word list for %s (Tesseract's combine_tessdata and dawg2wordlist, from the "
+            "tesseract-ocr package, and the language's .traineddata are needed); choosing by confidence only",
+            tesseract,
+        )
+    return found
 
 
 def _reorder(image: Image.Image, lines: list[OcrLine]) -> list[OcrLine]:
