@@ -4,6 +4,7 @@ two dumps of `{set name: {kind: [one value per text]}}`."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -37,3 +38,20 @@ def import_dataharbor_from(src: str) -> None:
     sys.path.insert(0, str(Path(src).resolve()))
     # evaldata is found beside the checkout the package comes from: keep this checkout's
     os.environ.setdefault("DATAHARBOR_EVALDATA", str(Path(__file__).resolve().parents[2] / "shared" / "evaldata"))
+
+
+def add_version_arguments(ap: argparse.ArgumentParser, dumped: str) -> None:
+    """`--src`, `--dump` (of `dumped`) and `--compare`, as both scripts take them."""
+    ap.add_argument("--src", help="import dataharbor from this folder (another version of src/)")
+    ap.add_argument("--dump", help=f"write {dumped} to this JSON file instead of timing")
+    ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
+
+
+def settle_version_arguments(args: argparse.Namespace, describe: Callable[[Any, Any], str]) -> int | None:
+    """With `--compare`: the differences printed, and the exit status to end with. Else None, after switching
+    `import dataharbor` to `--src` if given (before the script's first import of it)."""
+    if args.compare:
+        return compare_dumps(*args.compare, describe)
+    if args.src:
+        import_dataharbor_from(args.src)
+    return None

@@ -252,6 +252,13 @@ def corpus_texts(corpus: Path) -> dict[str, str]:
     return texts
 
 
+def bench_profile(name: str) -> Any:
+    """A profile by name: the benchmark's own (`bench/profiles.yaml`: `equivalent`) or a built-in one."""
+    from dataharbor.pipeline.profiles import load_profiles
+
+    return {**load_profiles(), **load_profiles(HERE / "profiles.yaml")}[name]
+
+
 def corpus_size(corpus: Path) -> tuple[int, float]:
     docs, size = 0, 0
     for part in sorted(corpus.glob("part-*.jsonl")):

@@ -231,33 +231,26 @@ def dump(args: argparse.Namespace) -> None:
     Path(args.dump).write_text(json.dumps(out), encoding="utf-8")
 
 
-def compare(path_a: str, path_b: str) -> int:
-    from _dump_compare import compare_dumps  # type: ignore[import-not-found]
-
-    def describe(x: list[Any], y: list[Any]) -> str:
-        return f"only in A {[e for e in x if e not in y]}; only in B {[e for e in y if e not in x]}"
-
-    return compare_dumps(path_a, path_b, describe)
+def describe(x: list[Any], y: list[Any]) -> str:
+    """One text's differing detections between two dumps."""
+    return f"only in A {[e for e in x if e not in y]}; only in B {[e for e in y if e not in x]}"
 
 
 def main() -> int:
+    from _dump_compare import add_version_arguments, settle_version_arguments  # type: ignore[import-not-found]
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=600)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--label", help="store the figures under this name in bench/results/pii-speed.json")
-    ap.add_argument("--src", help="import dataharbor from this folder (another version of src/)")
-    ap.add_argument("--dump", help="write detections to this JSON file instead of timing")
+    add_version_arguments(ap, "detections")
     ap.add_argument("--ner", action="store_true", help="time the stage with NER; with --dump: also dump its entities")
     ap.add_argument("--ner-docs", type=int, default=300, help="with --dump --ner: corpus pages dumped with NER")
     ap.add_argument("--presidio", action="store_true", help="time the stage with NER against Presidio's analyze")
-    ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
     args = ap.parse_args()
-    if args.compare:
-        return compare(*args.compare)
-    if args.src:
-        from _dump_compare import import_dataharbor_from  # type: ignore[import-not-found]
-
-        import_dataharbor_from(args.src)
+    status = settle_version_arguments(args, describe)
+    if status is not None:
+        return status
     if args.dump:
         dump(args)
     elif args.presidio:

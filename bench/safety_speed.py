@@ -34,10 +34,9 @@ BATCH = 256
 
 
 def corpus_pages(docs: int) -> list[str]:
-    texts: list[str] = []
-    for part in sorted(CORPUS.glob("part-*.jsonl")):
-        with open(part, encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for line in fh]
+    from compare import corpus_texts  # type: ignore[import-not-found]
+
+    texts = list(corpus_texts(CORPUS).values())
     if not texts:
         raise SystemExit(f"no corpus at {CORPUS}: build it with `.venv/bin/python bench/corpus.py`")
     return texts[:docs] if docs else texts
@@ -117,26 +116,22 @@ def dump(args: argparse.Namespace) -> None:
     Path(args.dump).write_text(json.dumps(out), encoding="utf-8")
 
 
-def compare(path_a: str, path_b: str) -> int:
-    from _dump_compare import compare_dumps  # type: ignore[import-not-found]
-
-    return compare_dumps(path_a, path_b, lambda x, y: f"A {x}; B {y}")
+def describe(x: Any, y: Any) -> str:
+    """One text's differing scores between two dumps."""
+    return f"A {x}; B {y}"
 
 
 def main() -> int:
+    from _dump_compare import add_version_arguments, settle_version_arguments  # type: ignore[import-not-found]
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=3000, help="first N corpus pages (0: all)")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--src", help="import dataharbor from this folder (another version of src/)")
-    ap.add_argument("--dump", help="write scores to this JSON file instead of timing")
-    ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
+    add_version_arguments(ap, "scores")
     args = ap.parse_args()
-    if args.compare:
-        return compare(*args.compare)
-    if args.src:
-        from _dump_compare import import_dataharbor_from  # type: ignore[import-not-found]
-
-        import_dataharbor_from(args.src)
+    status = settle_version_arguments(args, describe)
+    if status is not None:
+        return status
     if args.dump:
         dump(args)
     else:

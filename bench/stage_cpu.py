@@ -11,7 +11,6 @@ the difference between this and `bench/compare.py`'s job CPU. Needs `bench/work/
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -26,19 +25,17 @@ def main() -> None:
     ap.add_argument("--languages", nargs="*", default=[], help="declared languages (the default profile: en fr de es)")
     args = ap.parse_args()
 
+    from compare import bench_profile, corpus_texts  # type: ignore[import-not-found]
+
     from dataharbor.domain.record import Provenance, Record
-    from dataharbor.pipeline.profiles import load_profiles
     from dataharbor.pipeline.stage import StageContext, build_stage
 
-    texts: list[str] = []
-    for part in sorted((HERE / "work" / "corpus-1x").glob("part-*.jsonl")):
-        with open(part, encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for line in fh]
+    texts = list(corpus_texts(HERE / "work" / "corpus-1x").values())
     if args.docs:
         texts = texts[: args.docs]
     mb = sum(len(t.encode()) for t in texts) / 1e6
     records = [Record(str(i), t, Provenance("0" * 64, "corpus.jsonl", "jsonl", "1")) for i, t in enumerate(texts)]
-    profile = {**load_profiles(), **load_profiles(HERE / "profiles.yaml")}[args.profile]
+    profile = bench_profile(args.profile)
     context = StageContext(declared_languages=tuple(args.languages))
     print(f"{len(texts)} pages, {mb:.1f} MB, profile {args.profile}")
     print(f"{'stage':12s} {'setup s':>8s} {'run s':>8s} {'MB/s':>7s} {'records':>8s}")

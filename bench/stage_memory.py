@@ -66,18 +66,16 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=[], help="run only these stages of the profile")
     args = ap.parse_args()
 
+    from compare import bench_profile, corpus_texts  # type: ignore[import-not-found]
+
     from dataharbor.domain.record import Provenance, Record
-    from dataharbor.pipeline.profiles import load_profiles
     from dataharbor.pipeline.stage import StageContext, build_stage
 
-    texts: list[str] = []
-    for part in sorted((HERE / "work" / "corpus-1x").glob("part-*.jsonl")):
-        with open(part, encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for line in fh]
+    texts = list(corpus_texts(HERE / "work" / "corpus-1x").values())
     texts = texts[:: args.stride]
     if args.docs:
         texts = texts[: args.docs]
-    profile = {**load_profiles(), **load_profiles(HERE / "profiles.yaml")}[args.profile]
+    profile = bench_profile(args.profile)
     overrides = json.loads(args.params) if args.params else {}
     context = StageContext(declared_languages=tuple(args.languages))
     base, _ = rss_mb()
