@@ -81,16 +81,8 @@ def cascade(z: F, combined: F, lo: float) -> F:
 
 
 def choose_threshold(scores: F, y: npt.NDArray[np.int64], is_benign: npt.NDArray[np.bool_], max_rate: float) -> float:
-    best = (0.95, 0.0)
-    for t in np.arange(0.05, 0.96, 0.01):
-        pred = scores >= t
-        if np.mean(pred[is_benign]) > max_rate:
-            continue
-        tp = float(np.sum(pred & (y == 1)))
-        f1 = 2 * tp / max(1.0, float(np.sum(pred)) + float(np.sum(y == 1)))
-        if f1 > best[1]:
-            best = (round(float(t), 2), f1)
-    return best[0]
+    """The linear model's threshold rule (`train_safety.best_threshold`) on the cascade's scores."""
+    return ts.best_threshold(scores, y, is_benign, max_rate)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
