@@ -15,7 +15,7 @@ from dataharbor.ingest.walk import source_from_path, walk
 from dataharbor.pipeline.stage import StageContext, build_stage, run_stages
 from dataharbor.pipeline.stages._safety_features import HASH_DIM, N_DENSE, sentence_windows, windows
 from dataharbor.pipeline.stages._safety_lexicon import TermMatcher
-from dataharbor.pipeline.stages._safety_model import WindowMemo, builtin_dir, builtin_model
+from dataharbor.pipeline.stages._safety_model import WINDOW_CHARS, WindowMemo, aggregate, builtin_dir, builtin_model
 from dataharbor.pipeline.stages._safety_text import canonical, tokens
 from dataharbor.pipeline.stages.safety import SafetyStage
 
@@ -206,8 +206,22 @@ def test_a_batch_scores_each_text_as_it_scores_alone() -> None:
     filler = " ".join(NEUTRAL) + " "
     texts = [*HATEFUL, *NEUTRAL, "", "   ", filler * 30 + HATEFUL[1], HATEFUL[0], filler * 3]  # repeats, empties
     memo = WindowMemo()
+
+    def alone(text: str, how: str) -> tuple[float, int, float, int, int]:
+        """The per-text definition: each window through `margin` on its own, then the aggregation."""
+        windows = sentence_windows(text, WINDOW_CHARS) if text.strip() else []
+        if not windows:
+            return (0.0, 0, 0.0, 1, 0)  # Score(0.0, 0): an empty text counts as one clean window
+        scored = [(float(1.0 / (1.0 + np.exp(-z))), hits) for z, hits in map(model.margin, windows)]
+        probs = [p for p, _ in scored]
+        over = sum(p >= model.threshold for p in probs)
+        return (aggregate(probs, how), sum(h for _, h in scored), max(probs), len(probs), over)
+
     for how in ("topk", "max"):
-        assert model.score_many(texts, how) == [model.score(t, how) for t in texts]
+        batch = [
+            (s.toxicity, s.lexicon_hits, s.max_window, s.windows, s.windows_over) for s in model.score_many(texts, how)
+        ]
+        assert batch == [alone(t, how) for t in texts]  # bit for bit
         assert model.score_many(texts, how, memo) == model.score_many(texts, how, memo)  # the second from memory
     assert HATEFUL[0] in memo
 

@@ -132,3 +132,13 @@ def test_stage_option_fails_with_install_hint_without_the_package(monkeypatch: p
             _stage_scores("builtin+embed", ["some text"])
     finally:
         _safety_embed_model.builtin_cascade_model.cache_clear()
+
+
+def test_stage_option_names_the_extra_without_the_weight_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    _safety_embed_model.builtin_cascade_model.cache_clear()
+    try:
+        with pytest.raises(MissingExtra, match=r"safetensors.*dataharbor\[safety-embed\]"):
+            _stage_scores("builtin+embed", ["some text"])
+    finally:
+        _safety_embed_model.builtin_cascade_model.cache_clear()

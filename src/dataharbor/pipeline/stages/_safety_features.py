@@ -31,13 +31,13 @@ import numpy.typing as npt
 from dataharbor.pipeline.stages._safety_lexicon import TermMatcher, _plural_stem
 from dataharbor.pipeline.stages._safety_text import canonical, canonical_many, tokens, word_tokens
 
-HASH_DIM = 1 << 18
+_BUCKET_BITS = 18
+HASH_DIM = 1 << _BUCKET_BITS
 N_DENSE = 5
 CHAR_NGRAMS = (2, 3, 4, 5)
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 U64Array = npt.NDArray[np.uint64]
-_BUCKET_BITS = 18  # HASH_DIM == 1 << _BUCKET_BITS
 
 _U64 = np.uint64
 _PRIME = _U64(1_000_003)
@@ -378,14 +378,13 @@ class Featurizer:
 
     def features(self, text: str) -> Features:
         toks, abstract, pairs, raw, hits, valences = self._streams(canonical(text))
-        markers = sorted({a for a in abstract if a.startswith("<")})
         hashed_idx, hashed_val = _grouped(hash_groups(toks, abstract, pairs, raw))
         dense_idx = np.arange(HASH_DIM, HASH_DIM + N_DENSE, dtype=np.int64)
         dense_val = np.array(
             [
                 np.log1p(hits),
                 float(hits > 0),
-                float("<id>" in markers),
+                float("<id>" in abstract),
                 # saturating, so a long window is not "more negative" than a short insult
                 np.tanh(-sum(v for v in valences if v < 0) / 4.0),
                 np.tanh(sum(v for v in valences if v > 0) / 4.0),

@@ -64,13 +64,13 @@ class SafetyStage(Stage):
     def setup(self) -> None:
         # window scores and the token memory hold text: a process that runs several jobs starts each afresh
         self._memo.clear()
-        if self.model in ("builtin", "builtin+embed"):
-            if self.model == "builtin":
-                self._scorer = builtin_model()
-            else:  # + MiniLM re-scoring of doubtful windows (optional package: _safety_embed.py)
-                from dataharbor.pipeline.stages._safety_embed_model import builtin_cascade_model
+        if self.model == "builtin":
+            self._scorer = builtin_model()
+            self._scorer.featurizer.forget()
+        elif self.model == "builtin+embed":  # + MiniLM re-scoring of doubtful windows (optional: _safety_embed.py)
+            from dataharbor.pipeline.stages._safety_embed_model import builtin_cascade_model
 
-                self._scorer = builtin_cascade_model()
+            self._scorer = builtin_cascade_model()
             self._scorer.featurizer.forget()
         else:
             from dataharbor.pipeline.stages._safety_hf import HFSafetyModel
