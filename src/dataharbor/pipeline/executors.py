@@ -16,7 +16,8 @@ R = TypeVar("R")
 
 
 class Executor(ABC):
-    """Runs `fn` over `items`, each worker first calling `initializer(*initargs)` once."""
+    """Runs `fn` over `items`, each worker first calling `initializer(*initargs)` once and, in a process that lives
+    on after the map, `finalizer()` at its end (worker processes of a pool end with the map instead)."""
 
     parallelism: int = 1  # how many items run at once
     plans_dedup: bool = False  # dedup runs as a distributed plan on this executor (pipeline/dedup_plan.py)
@@ -29,6 +30,7 @@ class Executor(ABC):
         *,
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
+        finalizer: Callable[[], None] | None = None,
     ) -> Iterator[R]: ...
 
 
@@ -42,11 +44,16 @@ class InlineExecutor(Executor):
         *,
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
+        finalizer: Callable[[], None] | None = None,
     ) -> Iterator[R]:
         if initializer:
             initializer(*initargs)
-        for item in items:
-            yield fn(item)
+        try:
+            for item in items:
+                yield fn(item)
+        finally:  # this process outlives the map: what the initializer built must not (it may hold the job's text)
+            if finalizer:
+                finalizer()
 
 
 class ProcessExecutor(Executor):
@@ -63,6 +70,7 @@ class ProcessExecutor(Executor):
         *,
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
+        finalizer: Callable[[], None] | None = None,  # unused: the pool's processes end with the map
     ) -> Iterator[R]:
         # spawn: workers start clean (no inherited locks from threads of loaded models)
         ctx = multiprocessing.get_context("spawn")

@@ -35,6 +35,7 @@ from dataharbor.pipeline.worker import (
     FileResult,
     FileTask,
     JobKeys,
+    close_worker,
     combine_parts,
     init_worker,
     process_file,
@@ -122,6 +123,7 @@ def run_job(
             tasks,
             initializer=init_worker,
             initargs=(settings.resolved_store_url, map_specs, context, keys),
+            finalizer=close_worker,
         )
         by_file = _by_file(results, tasks)
         if runner.plans_dedup:  # on Ray, dedup runs as a distributed plan over the whole run first

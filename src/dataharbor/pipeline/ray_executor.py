@@ -80,6 +80,7 @@ class RayExecutor(Executor):
         *,
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
+        finalizer: Callable[[], None] | None = None,  # unused: the actors are killed when the map ends
     ) -> Iterator[R]:
         ray = ray_module()
         cloudpickle = ray_module("ray.cloudpickle")  # Ray's own serialiser: the size Ray will see

@@ -64,6 +64,10 @@ class Stage(ABC):
         Only records still kept are passed in.
         """
 
+    def close(self) -> None:
+        """Called when this process is done with the stage (the job's map phase has ended): drop whatever still
+        holds the job's text (memories of pieces read), so it does not outlive the job in a process that lives on."""
+
     def finish(self) -> None:
         """Global stages: called once after the last batch, before the version is committed; write out
         whatever the stage still buffers (a failure here fails the job cleanly)."""

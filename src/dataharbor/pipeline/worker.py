@@ -91,6 +91,16 @@ def init_worker(
     _STATE = _WorkerState(BlobStore(store_url), [build_stage(s.name, s.params, context) for s in specs], keys)
 
 
+def close_worker() -> None:
+    """Executor finalizer: the stages drop what holds the job's text, and the worker state goes (for a process that
+    outlives the map: the inline executor runs it in the job's own process)."""
+    global _STATE
+    if _STATE is not None:
+        for stage in _STATE.stages:
+            stage.close()
+    _STATE = None
+
+
 def process_file(task: FileTask) -> FileResult:
     assert _STATE is not None, "init_worker was not called"
     result = FileResult(task.file_id, "ok")

@@ -138,13 +138,16 @@ class _WordKinds:
         self.openers: set[str] = set()
         self.greetable: set[str] = set()
 
+    def forget(self) -> None:
+        for known in (self.seen, self.capitalised, self.openers, self.greetable):
+            known.clear()
+
     def learn(self, words: set[str]) -> None:
         new = words - self.seen
         if not new:
             return
         if len(self.seen) + len(new) > self._LIMIT:
-            for known in (self.seen, self.capitalised, self.openers, self.greetable):
-                known.clear()
+            self.forget()
             new = set(words)
         firsts, lasts = name_sets()
         for word in new:
@@ -158,6 +161,11 @@ class _WordKinds:
 
 
 _WORDS = _WordKinds()
+
+
+def forget_words() -> None:
+    """Empty the memory of words judged: it holds the words of the texts read, which must not outlive a job."""
+    _WORDS.forget()
 
 
 def _closing_line(scan: Prescan) -> bool:

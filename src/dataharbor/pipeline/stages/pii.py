@@ -14,7 +14,7 @@ from typing import Any
 from dataharbor.domain.record import Record
 from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
-from dataharbor.pipeline.stages._pii_gazetteer import name_sets
+from dataharbor.pipeline.stages._pii_gazetteer import forget_words, name_sets
 from dataharbor.pipeline.stages._pii_ner import DEFAULT_MODELS, NerRunner
 from dataharbor.pipeline.stages._pii_phone import forget_blocks
 from dataharbor.pipeline.stages._pii_plausible import noun_not_place, plausible
@@ -92,11 +92,15 @@ class PiiStage(Stage):
         self._runner = NerRunner(models=self.ner_models, max_chars=ner_max_chars)
 
     def setup(self) -> None:
-        forget_blocks()  # a process that runs several jobs (inline, Ray actors) starts each without the last one's text
-        self._runner.forget()
+        self.close()  # a process that runs several jobs (inline, Ray actors) starts each without the last one's text
         if self._uses_ner():
             for lang in self._setup_languages():
                 self._runner.load(lang)
+
+    def close(self) -> None:
+        forget_blocks()
+        forget_words()
+        self._runner.forget()
 
     def process(self, batch: Sequence[Record]) -> None:
         langs = [self._language(r) for r in batch]

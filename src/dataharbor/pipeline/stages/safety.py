@@ -62,20 +62,23 @@ class SafetyStage(Stage):
         self._memo = WindowMemo()
 
     def setup(self) -> None:
-        # window scores and the token memory hold text: a process that runs several jobs starts each afresh
-        self._memo.clear()
         if self.model == "builtin":
             self._scorer = builtin_model()
-            self._scorer.featurizer.forget()
         elif self.model == "builtin+embed":  # + MiniLM re-scoring of doubtful windows (optional: _safety_embed.py)
             from dataharbor.pipeline.stages._safety_embed_model import builtin_cascade_model
 
             self._scorer = builtin_cascade_model()
-            self._scorer.featurizer.forget()
         else:
             from dataharbor.pipeline.stages._safety_hf import HFSafetyModel
 
             self._scorer = HFSafetyModel(self.model)
+        # window scores and the token memory hold text: a process that runs several jobs starts each afresh
+        self.close()
+
+    def close(self) -> None:
+        self._memo.clear()
+        if isinstance(self._scorer, LinearSafetyModel):  # its featurizer is shared by the process (one model)
+            self._scorer.featurizer.forget()
 
     @property
     def effective_threshold(self) -> float:
