@@ -95,14 +95,13 @@ def audit_records(store: BlobStore, version: DatasetVersion, *, dropped: bool = 
                 *(c[name] for name in AUDIT_COLUMNS), strict=True
             ):
                 yield Record(
-                    rid,
-                    text,
-                    Provenance("", "", "", "", {}, contribution, file_id),
-                    modality,
-                    {},
-                    loads_column(notes),
-                    by,
-                    reason,
+                    id=rid,
+                    text=text,
+                    provenance=Provenance("", "", "", "", contribution_id=contribution, file_id=file_id),
+                    modality=modality,
+                    annotations=loads_column(notes),
+                    dropped_by=by,
+                    drop_reason=reason,
                 )
 
 
