@@ -226,11 +226,17 @@ def read_shard(
 
 
 def iter_shard_batches(
-    fs: Any, root: str, rel: str, batch_size: int = 1024, key: DataKey | None = None
+    fs: Any,
+    root: str,
+    rel: str,
+    batch_size: int = 1024,
+    key: DataKey | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Iterator[pa.RecordBatch]:
+    """A shard's rows batch by batch; with `columns`, only those are read and decoded."""
     with open_shard(fs, root, rel, key) as fh:
         pf = pq.ParquetFile(fh)
-        yield from pf.iter_batches(batch_size=batch_size)
+        yield from pf.iter_batches(batch_size=batch_size, columns=None if columns is None else list(columns))
 
 
 def iter_shard_columns(
@@ -238,7 +244,5 @@ def iter_shard_columns(
 ) -> Iterator[dict[str, list[Any]]]:
     """Only `columns` of a shard, batch by batch, each as a Python list: a reader that needs a few fields of
     every row (the audit) neither reads nor decodes the others (provenance details, metadata JSON)."""
-    with open_shard(fs, root, rel, key) as fh:
-        pf = pq.ParquetFile(fh)
-        for batch in pf.iter_batches(batch_size=batch_size, columns=list(columns)):
-            yield {name: batch.column(name).to_pylist() for name in columns}
+    for batch in iter_shard_batches(fs, root, rel, batch_size, key, columns):
+        yield {name: batch.column(name).to_pylist() for name in columns}
