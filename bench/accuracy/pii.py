@@ -1,6 +1,6 @@
 """Accuracy and speed of the `pii` stage against Presidio on presidio-research's synthetic set.
 
-Run: .venv/bin/python bench/accuracy/pii.py [--no-presidio]
+Run: .venv/bin/python bench/accuracy/pii.py [--no-presidio] [--splits tune]
 Prints tables and writes bench/results/accuracy_pii.json.
 
 Data: evaldata/pii/presidio_research_synth/generated_small.json (100 span-labelled records).
@@ -222,6 +222,13 @@ def demo_check(stage: PiiStage) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-presidio", action="store_true")
+    ap.add_argument(
+        "--splits",
+        nargs="+",
+        choices=tuple(SPLITS),
+        default=list(SPLITS),
+        help="splits to score (`--splits tune` while developing: held_out is scored once, at the end)",
+    )
     args = ap.parse_args()
     docs = load_docs()
     texts = [d.text for d in docs]
@@ -241,6 +248,8 @@ def main() -> None:
     print(f"{'system':28} {'split':9} {'P':>6} {'R':>6} {'F2':>6} {'strictF2':>8} {'anyR':>6} {'anyCharR':>8}")
     for name, preds in systems.items():
         for split, idx in SPLITS.items():
+            if split not in args.splits:
+                continue
             sd = [docs[i] for i in idx]
             sp = [preds[i] for i in idx]
             typed = score(sd, sp)
@@ -251,6 +260,8 @@ def main() -> None:
                 f"{strict['f2']:8.3f} {typed['any_pii_span_recall']:6.3f} {typed['any_pii_char_recall']:8.3f}"
             )
     for name in systems:
+        if "all" not in args.splits:
+            break
         acc = results["accuracy"][name]["all"]["typed"]
         print(f"\n{name}: recall by gold type {acc['recall_by_type']}")
         print(f"{' ' * len(name)}  precision by predicted type {acc['precision_by_type']}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
@@ -19,8 +19,6 @@ from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import PERSON, Entity
 
 _DATA = Path(__file__).resolve().parents[2] / "models" / "pii"
-_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # a capitalised word with at least one lower-case letter (acronyms like "NHS" are not names)
 _CAP = r"[^\W\d_a-z](?=[^\W\d_]*[^\W\d_A-Z])[^\W\d_]*(?:[-'’][^\W\d_]+)*"
 # first names that are also everyday words, months or places: only as part of a full name
@@ -103,10 +101,10 @@ def find_gazetteer_names(text: str, scan: Prescan | None = None) -> Iterator[Ent
     scan = prescan(text, scan)
     firsts, lasts = name_sets()
     # one split gives the tokens (odd items) and what lies between them (even items), without match objects
-    parts = _TOKEN_SPLIT.split(text)
+    parts = scan.token_parts
     words, gaps = parts[1::2], parts[0::2]  # gaps[k] is the text before words[k]
     edges = list(accumulate(map(len, parts)))  # edges[2k] = start of words[k], edges[2k + 1] = its end
-    distinct = set(words)
+    distinct = scan.distinct_tokens
     _WORDS.learn(distinct)
     capitalised, openers, greetable = (
         distinct & _WORDS.capitalised,
@@ -142,7 +140,7 @@ class _WordKinds:
         for known in (self.seen, self.capitalised, self.openers, self.greetable):
             known.clear()
 
-    def learn(self, words: set[str]) -> None:
+    def learn(self, words: Set[str]) -> None:
         new = words - self.seen
         if not new:
             return
@@ -213,8 +211,8 @@ def _full_names(
     words: list[str],
     gaps: list[str],
     edges: list[int],
-    capitalised: set[str],
-    openers: set[str],
+    capitalised: Set[str],
+    openers: Set[str],
     lasts: frozenset[str],
 ) -> Iterator[Entity]:
     """Runs of capitalised tokens holding a known first name: "Anna Maria Faltyn", "Stephen"."""

@@ -44,7 +44,9 @@ _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+
 # 13-19 digits, optionally grouped by single spaces or dashes
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _CARD_PREFIX = re.compile(
-    r"^(?:4|5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)|3[47]|3(?:0[0-5]|[68])|35|6(?:011|4[4-9]|5|2))"
+    r"^(?:4|5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)|3[47]|3(?:0[0-5]|[68])|35|6(?:011|4[4-9]|5|2)|"
+    # JCB's 15-digit ranges, Maestro
+    r"(?:2131|1800)(?=\d{11}$)|50(?:18|20|38)|5893|6304|6759|676[1-3])"
 )
 # how card numbers are printed: one block, blocks of four, or Amex/Diners 4-6-5 / 4-6-4
 _CARD_GROUPS = re.compile(r"^(?:\d+|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})$")
@@ -97,6 +99,25 @@ _AUSWEIS_WORDS = keywords(
 )
 
 
+# first-person cues before a URL: the page is the writer's own
+_PERSONAL_URL_WORDS = keywords(
+    r"my (?:own )?(?:blog|site|website|web site|homepage|home page|page|profile|portfolio|channel|shop|photos?|"
+    r"pictures?|cv|resume|résumé|account|feed)",
+    r"(?:just )?posted",
+    r"follow me",
+    r"find me",
+    r"(?:mon|ma) (?:blog|site|page|profil|portfolio|chaîne)",
+    r"(?:mein|meine) (?:blog|website|seite|homepage|profil|kanal)",
+)
+
+# one of these tokens is in every _PERSONAL_URL_WORDS match
+_PERSONAL_URL_TOKENS = frozenset(
+    form
+    for base in ("my", "posted", "me", "mon", "ma", "mein", "meine")
+    for form in (base, base.capitalize(), base.upper())
+)
+
+
 def _compact(value: str) -> str:
     return re.sub(r"[ .-]", "", value)
 
@@ -113,6 +134,17 @@ def find_urls(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
         return
     for m in _URL.finditer(text):
         yield Entity(m.start(), m.end(), URL, 0.6, "url")
+
+
+def find_personal_urls(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
+    """URLs a person gives as their own ("my blog is at …", "Just posted a photo …", "follow me on …"): personal
+    data even where URLs in general are not detected."""
+    scan = prescan(text, scan)
+    if not scan.distinct_tokens & _PERSONAL_URL_TOKENS or ("http" not in text and "www." not in text):
+        return
+    for m in _URL.finditer(text):
+        if has_context(text, m.start(), _PERSONAL_URL_WORDS, window=40):
+            yield Entity(m.start(), m.end(), URL, 0.6, "personal_url")
 
 
 def find_ips(text: str, scan: Prescan | None = None) -> Iterator[Entity]:

@@ -20,13 +20,17 @@ _DIGIT = re.compile(r"\d")
 _DIGIT_GROUP = re.compile(r"\d(?:[ .-]?\d)*")
 # the first digit of each run of digits (the lookbehind comes after the digit so `re` can jump to digits)
 _RUN_START = re.compile(r"\d(?<!\d\d)")
+# a word: letters, then letters, digits, apostrophes or hyphens ("O'Neil", "Jean-Luc", "Arne's")
+TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 
 
 class Prescan:
     """Facts about one text that the recognisers test before their patterns."""
 
     __slots__ = (
-        "_backwards", "_group_digits", "_run_starts", "_total_digits", "digits", "lower", "lower_is_exact", "text",
+        "_backwards", "_distinct", "_group_digits", "_parts", "_run_starts", "_total_digits", "digits", "lower",
+        "lower_is_exact", "memo", "text",
     )  # fmt: skip
 
     def __init__(self, text: str) -> None:
@@ -39,6 +43,10 @@ class Prescan:
         self._total_digits: int | None = None
         self._run_starts: list[int] | None = None
         self._backwards: str | None = None
+        self._parts: list[str] | None = None
+        self._distinct: frozenset[str] | None = None
+        # results one recogniser leaves for another that runs later on the same text (e.g. postal block lines)
+        self.memo: dict[str, object] = {}
 
     def has(self, *literals: str) -> bool:
         """Whether one of `literals` occurs as written (for case-sensitive patterns): one search for all of
@@ -82,6 +90,22 @@ class Prescan:
         if self._run_starts is None:
             self._run_starts = [m.start() for m in _RUN_START.finditer(self.text)] if self.digits else []
         return self._run_starts
+
+    @property
+    def token_parts(self) -> list[str]:
+        """The text split around its word tokens (`TOKEN`): odd items are the tokens, even items what lies
+        between them; one split shared by the recognisers that read words."""
+        if self._parts is None:
+            self._parts = TOKEN_SPLIT.split(self.text)
+        return self._parts
+
+    @property
+    def distinct_tokens(self) -> frozenset[str]:
+        """The text's word tokens as written, each once: a recogniser tests its cue words or gazetteer against
+        them with one set intersection before reading the text."""
+        if self._distinct is None:
+            self._distinct = frozenset(self.token_parts[1::2])
+        return self._distinct
 
     def near_runs(self, *offsets: int) -> list[int]:
         """The positions `offset` characters before each run of digits (a pattern with letters first)."""

@@ -17,7 +17,7 @@ from dataharbor.pipeline.stage import Stage, StageContext, register_stage
 from dataharbor.pipeline.stages._pii_gazetteer import forget_words, name_sets
 from dataharbor.pipeline.stages._pii_ner import DEFAULT_MODELS, NerRunner
 from dataharbor.pipeline.stages._pii_phone import forget_blocks
-from dataharbor.pipeline.stages._pii_plausible import noun_not_place, plausible
+from dataharbor.pipeline.stages._pii_plausible import NOUN_CAPITALISING, noun_not_place, plausible
 from dataharbor.pipeline.stages._pii_recognisers import find_cheap
 from dataharbor.pipeline.stages._pii_resolve import redact, resolve
 from dataharbor.pipeline.stages._pii_types import ALL_TYPES, DEFAULT_TYPES, LOCATION, PERSON, Entity
@@ -25,7 +25,7 @@ from dataharbor.pipeline.stages._pii_types import ALL_TYPES, DEFAULT_TYPES, LOCA
 POLICIES = ("redact", "drop", "keep-private-only")
 # weak one-word guesses that NER overrules when it read the same words as another type
 # ("Florence" the city, "Jordan" the country)
-_WEAK_SOURCES = frozenset({"gazetteer_single", "place_cue"})
+_WEAK_SOURCES = frozenset({"gazetteer_single", "place_cue", "place_gazetteer"})
 
 
 def _trusted_in_other_language(entity: Entity, text: str) -> bool:
@@ -36,6 +36,15 @@ def _trusted_in_other_language(entity: Entity, text: str) -> bool:
     words = text[entity.start : entity.end].split()
     firsts, lasts = name_sets()
     return all(w[:1].isupper() for w in words) and any(w.lower() in firsts or w.lower() in lasts for w in words)
+
+
+def _noun_read_as_place(candidate: Entity, text: str, lang: str) -> bool:
+    """In a language that capitalises nouns, a place cue may take a noun ("in Gemeinschaft"), and a one-word
+    gazetteer place is as often a noun ("Wahlen", "Werken"): only multi-word gazetteer places are kept there."""
+    words = text[candidate.start : candidate.end]
+    if candidate.source == "place_cue":
+        return noun_not_place(words, lang)
+    return candidate.source == "place_gazetteer" and lang in NOUN_CAPITALISING and " " not in words
 
 
 def _yields_to_ner(candidate: Entity, ner: list[Entity]) -> bool:
@@ -66,6 +75,7 @@ class PiiStage(Stage):
         ner_max_chars: int = 5000,
         ner_models: dict[str, str] | None = None,
         ner_fallback_language: str | None = "en",
+        personal_urls: bool = True,
     ) -> None:
         super().__init__(context)
         types = tuple(entity_types) if entity_types is not None else DEFAULT_TYPES
@@ -88,6 +98,7 @@ class PiiStage(Stage):
         self.ner_max_chars = ner_max_chars
         self.ner_models = dict(ner_models) if ner_models is not None else dict(DEFAULT_MODELS)
         self.ner_fallback_language = ner_fallback_language
+        self.personal_urls = personal_urls
         self._types = frozenset(types)
         self._runner = NerRunner(models=self.ner_models, max_chars=ner_max_chars)
 
@@ -105,11 +116,12 @@ class PiiStage(Stage):
     def process(self, batch: Sequence[Record]) -> None:
         langs = [self._language(r) for r in batch]
         texts = [r.text for r in batch]
-        found = [find_cheap(r.text, self._types, lang) for r, lang in zip(batch, langs, strict=True)]
+        found = [
+            find_cheap(r.text, self._types, lang, personal_urls=self.personal_urls)
+            for r, lang in zip(batch, langs, strict=True)
+        ]
         for cands, text, lang in zip(found, texts, langs, strict=True):
-            cands[:] = [
-                c for c in cands if not (c.source == "place_cue" and noun_not_place(text[c.start : c.end], lang))
-            ]
+            cands[:] = [c for c in cands if not _noun_read_as_place(c, text, lang)]
         ner_langs = [self._ner_language(lang) for lang in langs]
         if self._uses_ner():
             ner_found = self._runner.find([(r.text, nl) for r, nl in zip(batch, ner_langs, strict=True)])
@@ -172,4 +184,5 @@ class PiiStage(Stage):
             "ner_max_chars": self.ner_max_chars,
             "ner_models": self.ner_models,
             "ner_fallback_language": self.ner_fallback_language,
+            "personal_urls": self.personal_urls,
         }
