@@ -27,9 +27,10 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from _pii_synth import SynthDoc
+from _pii_synth import PLACE_LIST_ATTRS, SynthDoc, stable_place_lists
 from faker import Faker
 
 from dataharbor.evaldata import evaldata_dir
@@ -73,6 +74,8 @@ _ADDRESS_LAYOUTS = (
     "{street}\n{unit}\n{city}\n{country} {zip}",
     "{street}, {city} {zip}",
 )
+# a fixed end for generated dates (Faker's default end is "now", which changes the text on every run)
+_DATES_END = datetime(2026, 1, 1)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _BLOCK_SLOT = re.compile(r"\{(\w+)\}")
 
@@ -136,7 +139,7 @@ class _Filler:
             "email": self.us.email,
             "url": self._url,
             "organization": self.us.company,
-            "date_time": lambda: str(self.us.date_time()),
+            "date_time": lambda: str(self.us.date_time(end_datetime=_DATES_END)),
             "prefix_male": lambda: self.rng.choice(("Mr.", "Dr.", "Mr", "Prof.")),
             "prefix_female": lambda: self.rng.choice(("Mrs.", "Ms.", "Dr.", "Miss", "Mrs")),
         }
@@ -211,6 +214,7 @@ def generate_refill(split: str = "refill_tune", fills: int = FILLS_PER_TEMPLATE)
     fakers = {loc: Faker(loc) for loc in REFILL_LOCALES}
     for i, f in enumerate(fakers.values()):
         f.seed_instance(f"{seed}-{i}")
+        stable_place_lists(f)
     docs: list[SynthDoc] = []
     for template in tune_templates():
         for _ in range(fills):
@@ -223,8 +227,7 @@ def generate_refill(split: str = "refill_tune", fills: int = FILLS_PER_TEMPLATE)
 # ---------------------------------------------------------------- place gazetteer build
 # Faker address-provider lists that hold real place names (towns, municipalities, villages, localities);
 # generated ones ("East Jessicaberg") come from formats, not lists, and are not included
-_PLACE_ATTRS = ("cities", "city_names", "real_city_names", "localities", "places", "communes", "villages",
-                "settlements", "towns", "province_lgus")  # fmt: skip
+_PLACE_ATTRS = PLACE_LIST_ATTRS
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 

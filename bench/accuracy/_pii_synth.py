@@ -544,6 +544,21 @@ def _pstyle_doc(template: str, rng: random.Random, fakers: dict[str, Faker], low
     return SynthDoc(text.lower() if lower else text, "en", addr_loc, "pstyle", spans)
 
 
+# Faker provider lists of place names; it_IT's towns are built as `list({...})`, so their order (and the seeded
+# draws from them) would follow the process's string-hash seed
+PLACE_LIST_ATTRS = ("cities", "city_names", "real_city_names", "localities", "places", "communes", "villages",
+                    "settlements", "towns", "province_lgus")  # fmt: skip
+
+
+def stable_place_lists(faker: Faker) -> None:
+    """Sorts a Faker's place-name lists so that a seeded split holds the same documents in every process."""
+    for provider in faker.providers:
+        for attr in PLACE_LIST_ATTRS:
+            values = getattr(provider, attr, None)
+            if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                setattr(provider, attr, sorted(values))
+
+
 def generate_presidio_style(split: str = "pstyle_tune", docs: int = 300) -> list[SynthDoc]:
     """`docs` English documents from the even (pstyle_tune) or odd (pstyle_check) templates; a fifth lower-cased."""
     first = 0 if split == "pstyle_tune" else 1
@@ -552,6 +567,7 @@ def generate_presidio_style(split: str = "pstyle_tune", docs: int = 300) -> list
     fakers = {loc: Faker(loc) for loc in dict.fromkeys(PSTYLE_NAME_LOCALES)}
     for i, f in enumerate(fakers.values()):
         f.seed_instance(f"{PSTYLE_SEED}-{split}-{i}")
+        stable_place_lists(f)
     out = []
     for i in range(docs):
         doc = _pstyle_doc(pool[i % len(pool)], rng, fakers, lower=rng.random() < 0.2)
