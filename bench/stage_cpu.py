@@ -1,6 +1,6 @@
 """CPU-seconds per stage of a profile over the benchmark corpus, one process, no profiler overhead.
 
-    .venv/bin/python bench/stage_cpu.py [--profile equivalent] [--docs N] [--batch 256]
+    .venv/bin/python bench/stage_cpu.py [--profile equivalent] [--docs N] [--batch 256] [--safety-model builtin+embed]
 
 Runs each map-scope stage of the profile (from `bench/profiles.yaml`, else the built-in ones) over the
 records the previous stages kept, as the pipeline would, and prints setup and run CPU-seconds and MB/s
@@ -23,6 +23,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=0, help="first N pages only (0: all)")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--languages", nargs="*", default=[], help="declared languages (the default profile: en fr de es)")
+    ap.add_argument("--safety-model", default=None, help="the safety stage's `model` (e.g. builtin+embed)")
     args = ap.parse_args()
 
     from compare import bench_profile, corpus_texts  # type: ignore[import-not-found]
@@ -41,7 +42,10 @@ def main() -> None:
     print(f"{'stage':12s} {'setup s':>8s} {'run s':>8s} {'MB/s':>7s} {'records':>8s}")
     total = 0.0
     for spec in profile.stages:
-        name, stage = spec.name, build_stage(spec.name, spec.params, context)
+        params = dict(spec.params)
+        if spec.name == "safety" and args.safety_model:
+            params["model"] = args.safety_model
+        name, stage = spec.name, build_stage(spec.name, params, context)
         if stage.scope != "map":
             print(f"{name:12s} (global: runs in the job's driver, not measured here)")
             continue

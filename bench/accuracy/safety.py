@@ -1,7 +1,7 @@
 """Accuracy of the built-in safety model, on data it was not trained on.
 
     .venv/bin/python bench/accuracy/safety.py            # the built-in model as the stage loads it
-    .venv/bin/python bench/accuracy/safety.py --embed    # with the MiniLM embedding cascade
+    .venv/bin/python bench/accuracy/safety.py --embed    # with the fine-tuned MiniLM cascade (builtin+embed)
 
 - HateCheck, held-out template families (the half not used for training; seed-0 family split);
 - Davidson tweets, held-out 20 % (toxic = hate or offensive vs neither; and hate vs the rest);
@@ -39,7 +39,7 @@ from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, builtin_
 LANGS = ["fr", "de", "es", "it", "pt", "nl", "pl", "ru", "tr", "sv"]
 PER_LANG = 200
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "accuracy_safety.json"
-# `--embed`: the linear model with the MiniLM embedding cascade (_safety_embed_model.py)
+# `--embed`: the linear model with the fine-tuned MiniLM cascade (_safety_embed_model.py)
 RESULTS_EMBED = RESULTS.with_name("accuracy_safety_embed.json")
 EMBED = "--embed" in sys.argv
 REPO = Path(__file__).resolve().parents[2]

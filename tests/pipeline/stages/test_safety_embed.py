@@ -1,4 +1,4 @@
-"""The NumPy MiniLM encoder and the embedding cascade of the built-in safety model."""
+"""The NumPy MiniLM encoder, its fine-tuned (LoRA-merged) variant and the cascade of the built-in safety model."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from dataharbor.domain.record import Provenance, Record
 from dataharbor.errors import MissingExtra
 from dataharbor.pipeline.stage import StageContext, build_stage
 from dataharbor.pipeline.stages import _safety_embed, _safety_embed_model
-from dataharbor.pipeline.stages._safety_embed import DIM, minilm_encoder, model_dir
-from dataharbor.pipeline.stages._safety_embed_model import EmbeddingCascade
+from dataharbor.pipeline.stages._safety_embed import DIM, MiniLMEncoder, adapter_deltas, minilm_encoder, model_dir
+from dataharbor.pipeline.stages._safety_embed_model import EmbeddingCascade, load_deltas, tuned_encoder
+from dataharbor.pipeline.stages._safety_model import builtin_dir
 
 # the encoder's weights come from an optional package (not installed by scripts/setup.sh)
 needs_model = pytest.mark.skipif(
@@ -79,7 +80,7 @@ def test_cascade_embeds_only_the_windows_in_the_band(monkeypatch: pytest.MonkeyP
             out[:, 0] = 3.0
             return out
 
-    monkeypatch.setattr(_safety_embed_model, "minilm_encoder", lambda: FakeEncoder())
+    monkeypatch.setattr(_safety_embed_model, "tuned_encoder", lambda: FakeEncoder())
     probs = _cascade().probabilities(["clear", "doubtful", "toxic"], [-5.0, 0.0, 4.0])
     assert seen == [["doubtful", "toxic"]]
     assert probs[0] == pytest.approx(1 / (1 + np.exp(5.0)))
@@ -90,7 +91,7 @@ def test_cascade_never_loads_the_encoder_for_clear_windows(monkeypatch: pytest.M
     def fail() -> None:
         raise AssertionError("encoder loaded")
 
-    monkeypatch.setattr(_safety_embed_model, "minilm_encoder", fail)
+    monkeypatch.setattr(_safety_embed_model, "tuned_encoder", fail)
     assert max(_cascade().probabilities(["a", "b"], [-6.0, -3.0])) < 0.2
 
 
@@ -142,3 +143,54 @@ def test_stage_option_names_the_extra_without_the_weight_reader(monkeypatch: pyt
             _stage_scores("builtin+embed", ["some text"])
     finally:
         _safety_embed_model.builtin_cascade_model.cache_clear()
+
+
+def test_adapter_deltas_equal_the_unmerged_low_rank_path() -> None:
+    rng = np.random.default_rng(0)
+    weight = rng.normal(size=(6, 5)).astype(np.float32)  # (out, in), as in model.safetensors
+    a = rng.normal(size=(2, 5)).astype(np.float32)
+    b = rng.normal(size=(6, 2)).astype(np.float32)
+    x = rng.normal(size=(3, 5)).astype(np.float32)
+    delta = adapter_deltas({"w.lora_a": a, "w.lora_b": b})["w"]
+    np.testing.assert_allclose(x @ (weight + delta).T, x @ weight.T + (x @ a.T) @ b.T, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="pairs"):
+        adapter_deltas({"w.lora_a": a})
+
+
+def test_an_update_for_no_weight_is_refused() -> None:
+    tensors = {"embeddings.word_embeddings.weight": np.zeros((4, DIM))}
+    with pytest.raises(ValueError, match="matches no weight"):
+        MiniLMEncoder(tensors, None, {"x": np.zeros((2, 2), np.float32)})
+
+
+def test_shipped_adapters_touch_real_weights_and_stay_small() -> None:
+    deltas = load_deltas(builtin_dir())
+    assert deltas and all(name.startswith("encoder.layer.") and name.endswith(".weight") for name in deltas)
+    assert (builtin_dir() / _safety_embed_model.COMBINER).stat().st_size <= 2 * 1024 * 1024
+    assert all(float(np.abs(d).max()) > 0 for d in deltas.values())
+
+
+# The training model (torch, adapters *unmerged*: x W^T + x A^T B^T) on the shipped factors, printed by
+# bench/training/safety_tuned_verify.py: the first 8 dimensions of the tuned embedding
+TUNED_REFERENCE = {
+    "I hate Muslims.": [-0.0375094, -0.0373796, -0.0126714, 0.0277353, 0.0862616, -0.0254065, 0.0570045, 0.0145429],
+    "I love Muslims.": [0.0079774, 0.0434201, 0.0476037, -0.0126114, -0.0972769, 0.0256877, -0.0423211, 0.0116217],
+}
+
+
+@needs_model
+def test_merged_encoder_matches_the_unmerged_training_model() -> None:
+    texts = list(TUNED_REFERENCE)
+    out = tuned_encoder().encode(texts)
+    np.testing.assert_allclose(out[:, :8], np.array([TUNED_REFERENCE[t] for t in texts]), atol=1e-5)
+    # and the updates do change the embedding
+    assert float(np.abs(out - minilm_encoder().encode(texts)).max()) > 1e-3
+
+
+@needs_model
+def test_cascade_scores_hate_above_its_positive_and_negated_mentions() -> None:
+    hateful = ["I hate Muslims.", "Women are disgusting.", "Gay people are a plague on society."]
+    contrast = ["I love Muslims.", "Women are wonderful.", "Saying that gay people are a plague is hateful."]
+    scores = _stage_scores("builtin+embed", hateful + contrast)
+    for hate, other in zip(scores[:3], scores[3:], strict=True):
+        assert float(hate["toxicity"]) > float(other["toxicity"]) + 0.2  # type: ignore[arg-type]

@@ -8,11 +8,15 @@ and LayerNorm, 6 post-norm layers of 12-head self-attention (padding masked) and
 feed-forward, then the mean over real tokens and L2 normalisation. Matches the reference within
 1e-5 (checked by `bench/training/safety_embed_verify.py`). Texts are batched by token length so
 little padding is computed; BLAS is held to one thread so a worker process uses one core.
+
+Fine-tuned variants add LoRA updates to some dense weights: `adapter_deltas` turns the shipped
+factors into `B @ A` per weight, and the encoder merges them into the base weights at load, so a
+tuned encoder costs what the frozen one costs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,11 +87,27 @@ def _gelu(x: Array) -> Array:
     return out
 
 
-class MiniLMEncoder:
-    """`encode(texts)` → (n, 384) float32 unit vectors."""
+def adapter_deltas(factors: Mapping[str, npt.NDArray[np.floating[Any]]]) -> dict[str, Array]:
+    """LoRA factors `<weight>.lora_a` (r, in) and `<weight>.lora_b` (out, r, scale folded in) → the
+    update `B @ A` of each weight, shaped like the weight in model.safetensors (out, in)."""
+    names = {k.removesuffix(".lora_a") for k in factors if k.endswith(".lora_a")}
+    if names != {k.removesuffix(".lora_b") for k in factors if k.endswith(".lora_b")}:
+        raise ValueError("LoRA factors come in pairs: <weight>.lora_a and <weight>.lora_b")
+    return {
+        name: (factors[name + ".lora_b"].astype(np.float32) @ factors[name + ".lora_a"].astype(np.float32))
+        for name in sorted(names)
+    }
 
-    def __init__(self, tensors: dict[str, Any], tokenizer: Any) -> None:
+
+class MiniLMEncoder:
+    """`encode(texts)` → (n, 384) float32 unit vectors; `deltas` (by weight name) are added to the base weights."""
+
+    def __init__(self, tensors: dict[str, Any], tokenizer: Any, deltas: Mapping[str, Array] | None = None) -> None:
         t = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items() if k != "embeddings.position_ids"}
+        for name, delta in (deltas or {}).items():
+            if name not in t or t[name].shape != delta.shape:
+                raise ValueError(f"adapter update {name} {delta.shape} matches no weight of the encoder")
+            t[name] = t[name] + delta
         self._word = t["embeddings.word_embeddings.weight"]
         self._position = t["embeddings.position_embeddings.weight"]
         self._type0 = t["embeddings.token_type_embeddings.weight"][0]
@@ -118,7 +138,7 @@ class MiniLMEncoder:
         )
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> MiniLMEncoder:
+    def load(cls, directory: Path | None = None, deltas: Mapping[str, Array] | None = None) -> MiniLMEncoder:
         require_readers()
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
@@ -127,7 +147,7 @@ class MiniLMEncoder:
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.no_padding()  # the file pads to 128; batches here are padded by length
         tokenizer.enable_truncation(MAX_TOKENS)
-        return cls(load_file(str(folder / "model.safetensors")), tokenizer)
+        return cls(load_file(str(folder / "model.safetensors")), tokenizer, deltas)
 
     def encode(self, texts: Sequence[str]) -> Array:
         out = np.zeros((len(texts), DIM), dtype=np.float32)

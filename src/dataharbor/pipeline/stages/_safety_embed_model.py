@@ -1,10 +1,13 @@
-"""Embedding cascade of the built-in safety model: MiniLM re-scores the windows the linear model doubts.
+"""Fine-tuned MiniLM cascade of the built-in safety model: MiniLM re-scores the windows the linear model doubts.
 
 The linear model scores every window; a window whose linear probability reaches `band_low` is
-scored again by a logistic regression over [its all-MiniLM-L6-v2 sentence embedding, the linear
-log-odds] (the *combiner*, `embed_combiner.npz`), which reads what is said about a group rather
-than which words occur. Clear negatives (nearly all real text) never reach the encoder, which keeps
-the cost to a few windows in a thousand. Trained by `bench/training/train_safety_embed.py`.
+scored again as `sigmoid(head · e + margin_weight · z / margin_scale + bias)`, where `e` is the
+window's all-MiniLM-L6-v2 sentence embedding *from the fine-tuned encoder* (LoRA updates merged into
+the base weights at load) and `z` the linear log-odds. Encoder updates and head were trained
+together (`bench/training/train_safety_tuned.py`), so the encoder reads what is said about a group
+("I love X" vs "I hate X") rather than which words occur. Clear negatives (nearly all real text)
+never reach the encoder, which keeps the cost to a few windows in a thousand.
+Shipped as `embed_tuned.npz` (adapter factors, head) and `embed_tuned.json` (band, threshold, facts).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from dataharbor.pipeline.stages._safety_embed import DIM, minilm_encoder, model_dir
+from dataharbor.pipeline.stages._safety_embed import DIM, MiniLMEncoder, adapter_deltas, model_dir
 from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, builtin_dir, builtin_model
 
-COMBINER = "embed_combiner.npz"
-META = "embed_combiner.json"
+COMBINER = "embed_tuned.npz"
+META = "embed_tuned.json"
 
 F64 = npt.NDArray[np.float64]
 
@@ -34,7 +37,7 @@ def _sigmoid(z: F64) -> F64:
 
 @dataclass(frozen=True, slots=True)
 class EmbeddingCascade:
-    weights: npt.NDArray[np.float32]  # (384,) over the embedding
+    weights: npt.NDArray[np.float32]  # (384,) head over the (tuned) embedding
     margin_weight: float  # over linear log-odds / margin_scale
     bias: float
     band_low: float  # linear probability from which a window is re-scored
@@ -45,7 +48,7 @@ class EmbeddingCascade:
     def load(cls, directory: Path) -> EmbeddingCascade:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
         with np.load(directory / COMBINER, allow_pickle=False) as data:
-            weights = data["weights"].astype(np.float32)
+            weights = data["head"].astype(np.float32)
             margin_weight, bias = float(data["margin_weight"]), float(data["bias"])
         if weights.shape != (DIM,):
             raise ValueError(f"{COMBINER} has weights of shape {weights.shape}, expected ({DIM},)")
@@ -63,7 +66,7 @@ class EmbeddingCascade:
         p = _sigmoid(z)
         doubtful = np.flatnonzero(p >= self.band_low)
         if doubtful.size:
-            embeddings = minilm_encoder().encode([windows[i] for i in doubtful.tolist()])
+            embeddings = tuned_encoder().encode([windows[i] for i in doubtful.tolist()])
             p[doubtful] = self.combine(embeddings, z[doubtful])
         return [float(v) for v in p]
 
@@ -81,6 +84,18 @@ class CascadeSafetyModel(LinearSafetyModel):
         margins = self.margins(windows)
         probs = self.cascade.probabilities(windows, [z for z, _ in margins])
         return [(p, hits) for p, (_, hits) in zip(probs, margins, strict=True)]
+
+
+def load_deltas(directory: Path) -> dict[str, npt.NDArray[np.float32]]:
+    """The encoder's weight updates from the shipped LoRA factors."""
+    with np.load(directory / COMBINER, allow_pickle=False) as data:
+        return adapter_deltas({k: data[k] for k in data.files if k.endswith((".lora_a", ".lora_b"))})
+
+
+@cache
+def tuned_encoder() -> MiniLMEncoder:
+    """The fine-tuned encoder (base weights + shipped updates), loaded once per process on the first doubtful window."""
+    return MiniLMEncoder.load(deltas=load_deltas(builtin_dir()))
 
 
 def has_cascade(directory: Path) -> bool:
