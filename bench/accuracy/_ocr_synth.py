@@ -4,7 +4,9 @@ Nothing in it comes from evaldata/ocr (the held-out set): the text is lingua's E
 test sentences (evaldata/text), the fonts are Debian's DejaVu, the degradations are ours.
 Groups (`Sample.unit`): letter pages, book-like lines, 2-column layout pages, and 1-bit 300 dpi
 "1990s scans" of letter and layout pages (`scan`, added for the per-word choice experiment with 8
-pages; bench/accuracy/ocr.py tunes on 16 since the bilevel experiment: the first 8 are the same).
+pages; bench/accuracy/ocr.py tunes on 16 since the bilevel experiment: the first 8 are the same),
+and 1993-style magazine pages drawn at 300 dpi and scanned to 1 bit (`magazine`, none unless asked
+for: justified serif columns, running heads, screened halftones with captions, rules, slight skew).
 """
 
 from __future__ import annotations
@@ -253,15 +255,158 @@ def _step(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
     raise ValueError(kind)
 
 
+# Where a magazine page's picture sits: in one column's flow, across the columns at the top, across two
+# of three columns, or at the bottom across the page
+MAGAZINE_FIGURES = ["column", "top", "column", "span2", "bottom"]
+
+
+def render_magazine_page(rng: random.Random, lang: str, face: str, px: int, figure_at: str) -> tuple[Image.Image, str]:
+    """A 1990s magazine page drawn at 300 dpi (letter size): a running head with the page number at
+    the outer edge (and a rule under it), a title and sometimes a deck across the columns, a byline,
+    2 or 3 justified serif columns with indented paragraphs (sometimes a rule in the gutter), a
+    screened halftone photo with an italic caption, and sometimes a folio at the foot. Truth in the
+    usual reading order: head, page number, title, deck, byline, then the columns left to right with
+    a caption where its picture sits (after the columns when it spans the page at the bottom), foot."""
+    width, height, margin, top_margin = 2550, 3300, rng.randint(190, 240), rng.randint(170, 220)
+    columns = 3 if rng.random() < 0.35 else 2
+    figure_at = "column" if figure_at == "span2" and columns == 2 else figure_at
+    gutter = rng.randint(45, 75)
+    col_w = (width - 2 * margin - gutter * (columns - 1)) // columns
+    body = ImageFont.truetype(str(FONTS / face), px)
+    bold = ImageFont.truetype(str(FONTS / BOLD[face]), round(px * rng.uniform(1.9, 2.6)))
+    italic = ImageFont.truetype(str(FONTS / ITALIC[face]), round(px * 0.9))
+    small = ImageFont.truetype(str(FONTS / face), round(px * 0.8))
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    pool = sentences(lang)
+    lead = round(px * rng.uniform(1.15, 1.3))
+    truth: list[str] = []
+    right_page = rng.random() < 0.5
+
+    def plain(text: str, font: ImageFont.FreeTypeFont, x: int, y: int) -> None:
+        draw.text((x, y), text, font=font, fill=0)
+        truth.append(text)
+
+    def justified(words: list[str], font: ImageFont.FreeTypeFont, x: int, y: int, w: int, last: bool) -> None:
+        widths = [font.getlength(word) for word in words]
+        gap = font.getlength(" ") if last or len(words) < 2 else (w - sum(widths)) / (len(words) - 1)
+        pos = float(x)
+        for word, word_w in zip(words, widths, strict=True):
+            draw.text((round(pos), y), word, font=font, fill=0)
+            pos += word_w + gap
+        truth.append(" ".join(words))
+
+    # running head: section or magazine name on the inner side, page number on the outer side
+    head = " ".join(rng.choice(pool).split()[: rng.randint(1, 3)]).upper().strip(".,;:")
+    folio = str(rng.randint(12, 180))
+    head_y = top_margin - round(px * 2.2)
+    if right_page:
+        plain(head, small, margin, head_y)
+        plain(folio, small, width - margin - int(small.getlength(folio)), head_y)
+    else:
+        plain(folio, small, margin, head_y)
+        plain(head, small, width - margin - int(small.getlength(head)), head_y)
+    if rng.random() < 0.6:
+        draw.line((margin, head_y + round(px * 1.15), width - margin, head_y + round(px * 1.15)), fill=0, width=3)
+    y = top_margin
+    title = " ".join(rng.choice(pool).rstrip(".").split()[: rng.randint(3, 8)])
+    for line in wrap(title, bold, width - 2 * margin):
+        plain(line, bold, margin, y)
+        y += round(bold.size * 1.2)
+    if rng.random() < 0.5:  # a deck: one or two italic lines under the title
+        deck = ImageFont.truetype(str(FONTS / ITALIC[face]), round(px * 1.3))
+        for line in wrap(rng.choice(pool), deck, width - 2 * margin):
+            plain(line, deck, margin, y)
+            y += round(deck.size * 1.25)
+    plain(("By " if lang == "en" else "Par ") + " ".join(rng.choice(pool).split()[:2]).strip(".,;:"), small, margin, y)
+    y += lead * 2
+
+    def picture_and_caption(x: int, top: int, w: int, h: int) -> int:
+        _halftone(page, (x, top, x + w, top + h), rng)
+        cy = top + h + px // 2
+        for line in wrap(" ".join(rng.choice(pool).split()[: rng.randint(8, 26)]), italic, w):
+            plain(line, italic, x, cy)
+            cy += round(italic.size * 1.2)
+        return cy + lead
+
+    bottom = height - top_margin
+    foot = rng.random() < 0.3
+    fig_h = rng.randint(600, 900)
+    if figure_at == "top":
+        y = picture_and_caption(margin, y, width - 2 * margin, fig_h)
+    elif figure_at == "bottom":
+        bottom -= fig_h + 4 * round(italic.size * 1.2) + lead
+    span_bottom = -1
+    figure_column = rng.randrange(columns) if figure_at == "column" else -1
+    for col in range(columns):
+        x, cy = margin + col * (col_w + gutter), y
+        if figure_at == "span2" and col == 0:  # across the first two columns, at their top
+            span_bottom = picture_and_caption(x, cy, 2 * col_w + gutter, rng.randint(500, 700))
+        if figure_at == "span2" and col < 2:
+            cy = span_bottom
+        figure_y = rng.randint(cy + 300, max(cy + 301, bottom - 1200)) if col == figure_column else bottom
+        while cy < bottom - lead * 3:
+            if cy >= figure_y:
+                cy = picture_and_caption(x, cy, col_w, rng.randint(450, 750))
+                figure_y = bottom
+                continue
+            paragraph = " ".join(rng.sample(pool, rng.randint(2, 4))).split()
+            indent = round(px * 1.5)
+            lines: list[list[str]] = []
+            current: list[str] = []
+            for word in paragraph:
+                room = col_w - (indent if not lines else 0)
+                if current and body.getlength(" ".join([*current, word])) > room:
+                    lines.append(current)
+                    current = []
+                current.append(word)
+            lines.append(current)
+            for k, words in enumerate(lines):
+                if cy > bottom - lead or cy >= figure_y:
+                    break
+                shift = indent if k == 0 else 0
+                justified(words, body, x + shift, cy, col_w - shift, last=k == len(lines) - 1)
+                cy += lead
+        if col and rng.random() < 0.3:  # a thin rule in the gutter
+            gx = x - gutter // 2
+            draw.line((gx, y, gx, bottom - lead * 3), fill=0, width=2)
+    if figure_at == "bottom":
+        picture_and_caption(margin, bottom + lead, width - 2 * margin, fig_h)
+    if foot:
+        plain(folio, small, (width - int(small.getlength(folio))) // 2, height - top_margin + px)
+    return page, "\n".join(truth)
+
+
+def _halftone(page: Image.Image, box: tuple[int, int, int, int], rng: random.Random) -> None:
+    """A photo printed with a 45° dot screen (as magazines were), framed by a thin rule or not."""
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    nprng = np.random.default_rng(rng.randint(0, 2**31))
+    small = nprng.random((max(h // 40, 2), max(w // 40, 2))) * 255
+    photo = np.asarray(Image.fromarray(small.astype(np.uint8), "L").resize((w, h), Image.Resampling.BICUBIC), float)
+    period = rng.uniform(5.0, 8.0)  # 300 dpi / 40-60 lines per inch
+    yy, xx = np.mgrid[0:h, 0:w]
+    screen = (
+        np.cos(2 * np.pi * (xx + yy) / (period * 1.414)) * np.cos(2 * np.pi * (xx - yy) / (period * 1.414)) + 1
+    ) * 127.5
+    dots = np.where(photo < screen, 0, 255).astype(np.uint8)
+    page.paste(Image.fromarray(dots, "L"), (left, top))
+    if rng.random() < 0.5:
+        ImageDraw.Draw(page).rectangle(box, outline=0, width=2)
+
+
 # 1990s office/magazine scans at 300 dpi, 1-bit: the print's edges blurred, scanner noise, then one
 # global threshold (light settings break strokes, dark ones merge them), a slight skew and specks
 SCANS = ["scan-mid", "scan-light", "scan-dark", "scan-mid+specks", "scan-light+skew", "scan-dark+specks"]
 
 
-def scan(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
-    """A 200 dpi rendering as a 300 dpi bilevel scan of its print (`kind`: see SCANS)."""
+def scan(image: Image.Image, kind: str, rng: random.Random, enlarge: bool = True) -> Image.Image:
+    """A 200 dpi rendering as a 300 dpi bilevel scan of its print (`kind`: see SCANS); `enlarge=False`:
+    the rendering is at 300 dpi already (the random draws are the same either way)."""
     nprng = np.random.default_rng(rng.randint(0, 2**31))
-    image = image.convert("L").resize((image.width * 3 // 2, image.height * 3 // 2), Image.Resampling.BICUBIC)
+    image = image.convert("L")
+    if enlarge:
+        image = image.resize((image.width * 3 // 2, image.height * 3 // 2), Image.Resampling.BICUBIC)
     if "skew" in kind:
         angle = rng.choice([-1, 1]) * rng.uniform(0.3, 1.2)
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
@@ -284,11 +429,45 @@ def scan(image: Image.Image, kind: str, rng: random.Random) -> Image.Image:
 
 
 def tuning_set(
-    seed: int = 7, pages: int = 14, lines: int = 24, layouts: int = 15, scans: int = 8, groups: str = ""
+    seed: int = 7,
+    pages: int = 14,
+    lines: int = 24,
+    layouts: int = 15,
+    scans: int = 8,
+    groups: str = "",
+    magazines: int = 0,
 ) -> list[Sample]:
-    """The samples; `groups`: a comma-separated subset of their units (page, line, layout, scan)."""
-    wanted = set(groups.split(",")) if groups else {"page", "line", "layout", "scan"}
-    return [s for s in _all_samples(seed, pages, lines, layouts, scans, wanted) if s.unit in wanted]
+    """The samples; `groups`: a comma-separated subset of their units (page, line, layout, scan, magazine)."""
+    wanted = set(groups.split(",")) if groups else {"page", "line", "layout", "scan", "magazine"}
+    samples = _all_samples(seed, pages, lines, layouts, scans, wanted)
+    if "magazine" in wanted:
+        samples += _magazine_samples(seed, magazines)
+    return [s for s in samples if s.unit in wanted]
+
+
+# 1993 magazine scans: 300 dpi, 1-bit, serif; each threshold setting, with and without skew and specks
+MAGAZINE_SCANS = [
+    "scan-mid+skew",
+    "scan-light+skew",
+    "scan-dark+skew",
+    "scan-mid+specks+skew",
+    "scan-light",
+    "scan-dark",
+]
+
+
+def _magazine_samples(seed: int, count: int) -> list[Sample]:
+    rng = random.Random(seed + 3)  # its own stream: every other sample stays as it was
+    out: list[Sample] = []
+    for i in range(count):
+        lang = "fr" if i % 5 == 4 else "en"
+        kind = MAGAZINE_SCANS[i % len(MAGAZINE_SCANS)]
+        face = ["DejaVuSerif.ttf", "DejaVuSerifCondensed.ttf"][i % 2]
+        at = MAGAZINE_FIGURES[i % len(MAGAZINE_FIGURES)]
+        image, truth = render_magazine_page(rng, lang, face, rng.randint(34, 42), at)
+        name = f"magazine{i:02d}-{lang}-fig{at}-{kind}"
+        out.append(Sample(name, scan(image, kind, rng, enlarge=False), truth, lang, "magazine", kind))
+    return out
 
 
 def _all_samples(seed: int, pages: int, lines: int, layouts: int, scans: int, wanted: set[str]) -> list[Sample]:

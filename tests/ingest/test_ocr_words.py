@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,6 +78,25 @@ def test_tesseract_ships_a_word_list_for_its_models() -> None:
     assert engines.tesseract_words("no-such-model") == frozenset()
 
 
+def test_a_failing_word_list_tool_raises_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a model file that is no model: combine_tessdata (faked here so the test needs no Tesseract) fails
+    (tmp_path / "bad.traineddata").write_bytes(b"not a model")
+    tool = tmp_path / "combine_tessdata"
+    tool.write_text("#!/bin/sh\necho 'Failed to read bad.traineddata' >&2\nexit 3\n")
+    tool.chmod(0o755)
+    monkeypatch.setattr(engines, "tessdata_dir", lambda: str(tmp_path))
+    monkeypatch.setattr(shutil, "which", lambda name: str(tmp_path / name))
+    engines.tesseract_words.cache_clear()
+    try:
+        with pytest.raises(engines.OcrToolError, match=r"combine_tessdata failed \(exit code 3\): Failed to read"):
+            engines.tesseract_words("bad")
+        tool.write_text("#!/bin/sh\nexit 0\n")  # it "succeeds" but dawg2wordlist is missing: cannot run
+        with pytest.raises(engines.OcrToolError, match="dawg2wordlist could not be run"):
+            engines.tesseract_words("bad")
+    finally:
+        engines.tesseract_words.cache_clear()
+
+
 def test_a_missing_word_list_is_said_once_not_skipped_in_silence(caplog: pytest.LogCaptureFixture) -> None:
     from dataharbor.ingest.ocr import recognize
 
@@ -95,3 +116,23 @@ def test_per_word_choice_reads_a_page_at_least_as_well_as_the_line_choice(ocr_ki
     by_line = ocr_image(image, ["en"])
     assert ocr_kit.char_error_rate(by_word.text, truth) <= ocr_kit.char_error_rate(by_line.text, truth) + 0.01
     assert ocr_kit.char_error_rate(by_word.text, truth) < 0.03
+
+
+def test_word_spaces_rapidocr_ran_together_are_put_back_where_tesseract_saw_gaps() -> None:
+    t_words = ["adequately", "carrying", "out", "his"]
+    t_boxes = [(0, 0, 200, 40), (260, 0, 400, 40), (460, 0, 520, 40), (580, 0, 640, 40)]
+    assert words.restore_spaces("adequatelycarryingouthis", t_words, t_boxes, 40) == "adequately carrying out his"
+    # RapidOCR's own letters are kept (only spaces are added), and its spaces stay where they are
+    assert words.restore_spaces("adequate1y carryingouth1s", t_words, t_boxes, 40) == "adequate1y carrying out h1s"
+    # Tesseract's "words" only a kerning gap apart (a broken letter) are no reason for a space
+    assert words.restore_spaces("Canadian", ["Canad", "han"], [(0, 0, 50, 40), (52, 0, 100, 40)], 40) == "Canadian"
+    assert words.restore_spaces("word", ["word"], [(0, 0, 80, 40)], 40) == "word"
+
+
+def test_tesseract_layout_options_are_checked_before_they_reach_its_command_line() -> None:
+    from dataharbor.ingest.ocr import layout
+
+    assert layout._option("textord_heavy_nr=1") == "textord_heavy_nr=1"
+    for bad in ("textord_heavy_nr", "x=1 --psm 0", "a=1;rm", "=1"):
+        with pytest.raises(ValueError, match="name=value"):
+            layout._option(bad)

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from typing import Any
 
-from dataharbor.errors import MissingExtra
+from dataharbor.errors import HarborError, MissingExtra
 
 # Tesseract reads this from its environment: set before the first call spawns it.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -94,10 +94,15 @@ def tessdata_dir() -> str | None:
     return first.split('"')[1] if first.count('"') >= 2 else None
 
 
+class OcrToolError(HarborError):
+    """One of Tesseract's command-line tools ran and failed."""
+
+
 @functools.cache
 def tesseract_words(lang: str) -> frozenset[str]:
     """The word list inside Tesseract's `lang` model (its LSTM dictionary: ~340 k English words, ~74 k
-    French), unpacked with Tesseract's own tools; empty when they or the model are missing."""
+    French), unpacked with Tesseract's own tools; empty when they or the model are missing. Raises
+    OcrToolError when a tool runs and fails (a broken model or install must not pass for "no list")."""
     folder, unpack, to_list = tessdata_dir(), shutil.which("combine_tessdata"), shutil.which("dawg2wordlist")
     if folder is None or unpack is None or to_list is None:
         return frozenset()
@@ -106,19 +111,28 @@ def tesseract_words(lang: str) -> frozenset[str]:
         return frozenset()
     with tempfile.TemporaryDirectory(prefix="dataharbor-dawg-") as tmp:
         prefix = os.path.join(tmp, f"{lang}.")
+        listed = os.path.join(tmp, "words.txt")
+        _run_tool([unpack, "-u", model, prefix])
+        _run_tool([to_list, f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", listed])
         try:
-            subprocess.run([unpack, "-u", model, prefix], capture_output=True, timeout=60, check=False)
-            listed = os.path.join(tmp, "words.txt")
-            subprocess.run(
-                [to_list, f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", listed],
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
             with open(listed, encoding="utf-8", errors="replace") as fh:
                 return frozenset(line.strip() for line in fh if line.strip())
-        except (OSError, subprocess.SubprocessError):
-            return frozenset()
+        except OSError as exc:
+            raise OcrToolError(f"{os.path.basename(to_list)} wrote no word list for {lang}: {exc}") from exc
+
+
+def _run_tool(command: list[str], timeout: int = 60) -> None:
+    """Run one of Tesseract's tools; OcrToolError (with the end of its stderr) when it fails."""
+    name = os.path.basename(command[0])
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise OcrToolError(f"{name} did not finish within {timeout} s") from exc
+    except OSError as exc:
+        raise OcrToolError(f"{name} could not be run: {exc}") from exc
+    if done.returncode != 0:
+        said = " ".join((done.stderr or done.stdout or "").split())[-300:]
+        raise OcrToolError(f"{name} failed (exit code {done.returncode}): {said or 'no message'}")
 
 
 def rapid_full(image: Any) -> list[tuple[list[list[float]], str, float]]:

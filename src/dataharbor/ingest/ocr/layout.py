@@ -6,6 +6,8 @@ reads straight across columns, so its boxes are used only where Tesseract has no
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ TIMEOUT_S = 300  # one page; a hostile image must not hold a worker forever
 # Tesseract read as one line; both sides must hold a few words (table cells are left whole).
 SPLIT_GAP_LINES = 3.0
 SPLIT_MIN_WORDS = 3
+_OPTION = re.compile(r"[a-z_][a-z0-9_]*=[A-Za-z0-9_.+-]+")
 SPLIT_BLOCK = 500  # added to the block id of the right-hand part (paragraph numbers stay below it)
 
 
@@ -40,13 +43,17 @@ class LayoutLine:
         return self.bbox[3] - self.bbox[1]
 
 
-def tesseract_lines(image: Image.Image, lang: str, psm: int = 3, split: bool = False) -> list[LayoutLine]:
+def tesseract_lines(
+    image: Image.Image, lang: str, psm: int = 3, split: bool = False, options: Sequence[str] = ()
+) -> list[LayoutLine]:
     """The text lines Tesseract finds, in its reading order, each with its words and confidences;
-    `split`: lines joined across a gutter are cut in two (for ocr/order.py, which needs columns apart)."""
+    `split`: lines joined across a gutter are cut in two (for ocr/order.py, which needs columns apart);
+    `options`: Tesseract parameters as "name=value" (its `-c`), e.g. "textord_tabfind_find_tables=0"."""
     import pytesseract
 
+    config = " ".join([f"--psm {psm}", *(f"-c {_option(o)}" for o in options)])
     data: dict[str, list[Any]] = pytesseract.image_to_data(
-        image, lang=lang, config=f"--psm {psm}", output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+        image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
     )
     lines: dict[tuple[int, int, int], LayoutLine] = {}
     for i, level in enumerate(data["level"]):
@@ -64,6 +71,13 @@ def tesseract_lines(image: Image.Image, lang: str, psm: int = 3, split: bool = F
                 lines[key].boxes.append(box)
     found = [line for line in lines.values() if line.words]
     return [part for line in found for part in split_at_gutter(line)] if split else found
+
+
+def _option(option: str) -> str:
+    """A "name=value" Tesseract parameter, checked: it goes into a command line."""
+    if not _OPTION.fullmatch(option):
+        raise ValueError(f"not a Tesseract parameter assignment (name=value): {option!r}")
+    return option
 
 
 def split_at_gutter(line: LayoutLine) -> list[LayoutLine]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from dataharbor.ingest.ocr import engines, figures, preprocess, words
+from dataharbor.ingest.ocr import bands, engines, figures, preprocess, rejoin, words
 from dataharbor.ingest.ocr.languages import Plan, plan
 from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
 from dataharbor.ingest.ocr.order import reading_order
@@ -57,6 +57,21 @@ class Settings:
     # the held-out English pages worse (5.3% -> 6.7%; French lines 2.2% -> 1.9%; docs/ocr.md), so off
     bilevel_smooth: float = 0.0
     bilevel_upscale: float = 1.0
+    # Layout tidying, chosen on the synthetic magazine pages (docs/ocr.md, "Layout tidying experiment"):
+    # RapidOCR's line reading gets back the word spaces it ran together where Tesseract saw a gap between
+    # words (ocr/words.restore_spaces; justified type) ...
+    restore_spaces: bool = True
+    # ... a running head (and a folio at the foot) is read first (last), not where Tesseract's blocks put
+    # it (ocr/bands.band_order) ...
+    page_bands: bool = True
+    # ... and a justified line Tesseract cut in two at a wide word gap is read as one line (ocr/rejoin.py)
+    rejoin: bool = True
+    # a line across the columns (a deck, a caption under a wide picture) read before the lines under it
+    # (ocr/bands.spanning_first): gains on the synthetic magazine and layout pages but misplaces lines on
+    # a fragmented light scan (docs/ocr.md), so off
+    spanning_first: bool = False
+    # Tesseract parameters for its page layout ("name=value", its -c), e.g. "textord_heavy_nr=1"
+    tesseract_options: tuple[str, ...] = ()
 
 
 DEFAULT = Settings()
@@ -84,7 +99,7 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
             base = preprocess.flatten(base, paper)
     scale = 1.0
     work, angle = _clean(base, settings)
-    lines = _layout(work, the_plan, split=settings.reorder)
+    lines = _layout(work, the_plan, settings)
     heights = sorted(line.height for line in lines)
     if heights and heights[len(heights) // 2] < settings.min_line_px:
         factor = min(settings.max_upscale, settings.target_line_px / max(heights[len(heights) // 2], 1))
@@ -92,10 +107,17 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
         if factor > 1.2:  # small text: upscale the page before denoising, which would erase its strokes
             scale = factor
             work, angle = _clean(preprocess.upscale(base, factor), settings)
-            lines = _layout(work, the_plan, split=settings.reorder)
+            lines = _layout(work, the_plan, settings)
     read = _read_lines(work, lines, the_plan, settings)
     if settings.reorder:  # on the deskewed working image, where columns are upright
         read = _reorder(work, read)
+    else:
+        if settings.rejoin:
+            read = _rejoin(read)
+        if settings.spanning_first:
+            read = [read[i] for i in bands.spanning_first([line.bbox for line in read])]
+        if settings.page_bands:
+            read = [read[i] for i in bands.band_order([line.bbox for line in read])]
     mapper = _BoxMapper(angle, work.size, (round(base.width * scale), round(base.height * scale)), scale * pre)
     for line in read:
         line.bbox = mapper(line.bbox)
@@ -116,10 +138,11 @@ def _clean(image: Image.Image, settings: Settings) -> tuple[Image.Image, float]:
     return preprocess.deskew(image, mask)
 
 
-def _layout(image: Image.Image, the_plan: Plan, split: bool) -> list[LayoutLine]:
-    lines = tesseract_lines(image, the_plan.tesseract, psm=3, split=split)
+def _layout(image: Image.Image, the_plan: Plan, settings: Settings) -> list[LayoutLine]:
+    split, options = settings.reorder, settings.tesseract_options
+    lines = tesseract_lines(image, the_plan.tesseract, psm=3, split=split, options=options)
     if not lines:  # a lone line or sparse label: automatic segmentation may find no block
-        lines = tesseract_lines(image, the_plan.tesseract, psm=6, split=split)
+        lines = tesseract_lines(image, the_plan.tesseract, psm=6, split=split, options=options)
     return lines
 
 
@@ -142,6 +165,8 @@ def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, set
             rapid_line = bool(r_text.strip()) and conf <= r_conf + settings.tesseract_margin
             if not the_plan.tesseract_reads or rapid_line:
                 text, conf, engine = r_text.strip(), r_conf, "rapidocr"
+                if settings.restore_spaces and the_plan.tesseract_reads:
+                    text = words.restore_spaces(text, line.words, line.boxes, line.height)
             if by_word and r_text.strip():
                 t_confs = [c / 100.0 for c in line.confs]
                 text = words.combine(line.words, t_confs, r_text, r_chars, rapid_line, dictionary)
@@ -176,6 +201,27 @@ def _reorder(image: Image.Image, lines: list[OcrLine]) -> list[OcrLine]:
     blocks = [line.block for line in lines]
     found = [(p, figures.captions(p, boxes, blocks, line_px)) for p in pictures]
     return [lines[i] for i in reading_order(boxes, found)]
+
+
+def _rejoin(lines: list[OcrLine]) -> list[OcrLine]:
+    """Pieces of one text line (ocr/rejoin.py) joined, left piece first, read where it belongs (rejoin.position)."""
+    for _ in range(3):  # a line cut in three pieces takes two rounds
+        boxes = [line.bbox for line in lines]
+        pairs = rejoin.joined_pairs(boxes)
+        if not pairs:
+            break
+        joined: dict[int, OcrLine] = {}
+        for a, b in pairs:
+            left, right = lines[a], lines[b]
+            chars = len(left.text) + len(right.text)
+            confidence = (left.confidence * len(left.text) + right.confidence * len(right.text)) / max(chars, 1)
+            box = (left.bbox[0], min(left.bbox[1], right.bbox[1]), right.bbox[2], max(left.bbox[3], right.bbox[3]))
+            at = rejoin.position(boxes, a, b)
+            text = f"{left.text} {right.text}"
+            joined[at] = OcrLine(text, box, round(confidence, 4), left.engine, lines[at].block)
+        drop = {b if rejoin.position(boxes, a, b) == a else a for a, b in pairs}
+        lines = [joined.get(i, line) for i, line in enumerate(lines) if i not in drop]
+    return lines
 
 
 def _crop(image: Image.Image, bbox: tuple[int, int, int, int], settings: Settings) -> np.ndarray:

@@ -109,3 +109,67 @@ def combine(
         else:
             out.append(t if t_confs[a] > r_confs[b] else r)
     return " ".join(out)
+
+
+# A gap between two of Tesseract's word boxes narrower than this share of the line's height is
+# kerning or a broken letter, not a word space: no space is put back there.
+MIN_SPACE_SHARE = 0.15
+
+
+def restore_spaces(
+    r_text: str, t_words: Sequence[str], t_boxes: Sequence[tuple[int, int, int, int]], line_height: int
+) -> str:
+    """RapidOCR's reading of a line with the word spaces it dropped put back where Tesseract saw them.
+
+    RapidOCR's recogniser often runs words together across the wide gaps of justified type
+    ("carryingouthis"); Tesseract finds words from the gaps between their ink. The two readings are
+    aligned character by character, and a space of Tesseract's that falls between two of RapidOCR's
+    characters (no space there) is inserted when Tesseract's two words lie a real gap apart.
+    """
+    if len(t_words) < 2 or not r_text:
+        return r_text
+    t_text = " ".join(t_words)
+    wide = set()  # positions in t_text of the spaces between words a real gap apart
+    pos = 0
+    for k in range(len(t_words) - 1):
+        pos += len(t_words[k])
+        if t_boxes[k + 1][0] - t_boxes[k][2] >= MIN_SPACE_SHARE * max(line_height, 1):
+            wide.add(pos)
+        pos += 1
+    if not wide:
+        return r_text
+    insert_before: set[int] = set()  # indices of r_text that a space should precede
+    for r_index, t_index in _char_alignment(r_text, t_text):
+        # t's space aligned to nothing in r, with r's characters on both sides not spaces
+        if r_index is None or t_index not in wide:
+            continue
+        if 0 < r_index < len(r_text) and not r_text[r_index - 1].isspace() and not r_text[r_index].isspace():
+            insert_before.add(r_index)
+    return "".join((" " + ch) if i in insert_before else ch for i, ch in enumerate(r_text))
+
+
+def _char_alignment(a: str, b: str) -> list[tuple[int | None, int]]:
+    """For each character of `b` left unpaired by a minimal edit alignment with `a`: (the index in
+    `a` before which it would stand, its index in `b`). Paired characters are left out."""
+    n, m = len(a), len(b)
+    cost = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        cost[i][0] = i
+    for j in range(m + 1):
+        cost[0][j] = j
+    for i in range(1, n + 1):
+        row, above = cost[i], cost[i - 1]
+        ai = a[i - 1]
+        for j in range(1, m + 1):
+            row[j] = min(above[j - 1] + (ai != b[j - 1]), above[j] + 1, row[j - 1] + 1)
+    out: list[tuple[int | None, int]] = []
+    i, j = n, m
+    while i or j:
+        if i and j and cost[i][j] == cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
+            i, j = i - 1, j - 1
+        elif j and cost[i][j] == cost[i][j - 1] + 1:
+            out.append((i, j - 1))  # b[j-1] unpaired: it would stand before a[i]
+            j -= 1
+        else:
+            i -= 1
+    return out[::-1]
