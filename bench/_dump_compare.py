@@ -55,3 +55,18 @@ def settle_version_arguments(args: argparse.Namespace, describe: Callable[[Any, 
     if args.src:
         import_dataharbor_from(args.src)
     return None
+
+
+def run_versioned(
+    args: argparse.Namespace,
+    describe: Callable[[Any, Any], str],
+    dump: Callable[[argparse.Namespace], None],
+    measure: Callable[[argparse.Namespace], None],
+) -> int:
+    """The scripts' main step: `--compare` prints and ends; otherwise `--src` is applied, then `dump` (with
+    `--dump`) or `measure` runs. The exit status."""
+    status = settle_version_arguments(args, describe)
+    if status is not None:
+        return status
+    (dump if args.dump else measure)(args)
+    return 0

@@ -237,7 +237,7 @@ def describe(x: list[Any], y: list[Any]) -> str:
 
 
 def main() -> int:
-    from _dump_compare import add_version_arguments, settle_version_arguments  # type: ignore[import-not-found]
+    from _dump_compare import add_version_arguments, run_versioned  # type: ignore[import-not-found]
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=600)
@@ -247,17 +247,12 @@ def main() -> int:
     ap.add_argument("--ner", action="store_true", help="time the stage with NER; with --dump: also dump its entities")
     ap.add_argument("--ner-docs", type=int, default=300, help="with --dump --ner: corpus pages dumped with NER")
     ap.add_argument("--presidio", action="store_true", help="time the stage with NER against Presidio's analyze")
-    args = ap.parse_args()
-    status = settle_version_arguments(args, describe)
-    if status is not None:
-        return status
-    if args.dump:
-        dump(args)
-    elif args.presidio:
-        presidio_ratio(args)
-    else:
-        measure(args)
-    return 0
+    return int(run_versioned(ap.parse_args(), describe, dump, timing))
+
+
+def timing(args: argparse.Namespace) -> None:
+    """The stage's own timing, or (`--presidio`) its ratio to Presidio's `analyze`."""
+    (presidio_ratio if args.presidio else measure)(args)
 
 
 if __name__ == "__main__":

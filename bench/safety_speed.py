@@ -122,21 +122,13 @@ def describe(x: Any, y: Any) -> str:
 
 
 def main() -> int:
-    from _dump_compare import add_version_arguments, settle_version_arguments  # type: ignore[import-not-found]
+    from _dump_compare import add_version_arguments, run_versioned  # type: ignore[import-not-found]
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=3000, help="first N corpus pages (0: all)")
     ap.add_argument("--repeat", type=int, default=3)
     add_version_arguments(ap, "scores")
-    args = ap.parse_args()
-    status = settle_version_arguments(args, describe)
-    if status is not None:
-        return status
-    if args.dump:
-        dump(args)
-    else:
-        measure(args)
-    return 0
+    return int(run_versioned(ap.parse_args(), describe, dump, measure))
 
 
 if __name__ == "__main__":
