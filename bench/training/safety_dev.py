@@ -29,13 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_safety as ts
 from safety_extra_data import document_paragraphs, genesis_odd_paragraphs, holistic_bias_examples
 
-from dataharbor.pipeline.stages._safety_data import (
-    Example,
-    load_davidson,
-    load_hatecheck,
-    split_davidson,
-    split_hatecheck,
-)
+from dataharbor.pipeline.stages._safety_data import Example
 from dataharbor.pipeline.stages._safety_features import Featurizer, sentence_windows
 from dataharbor.pipeline.stages._safety_model import WINDOW_CHARS, aggregate, builtin_dir, load_featurizer
 
@@ -76,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.process_time()
     featurizer = load_featurizer(args.artefacts)
-    dav_train, _ = split_davidson(load_davidson(), ts.SEED)
-    hc_train, _ = split_hatecheck(load_hatecheck(), ts.SEED)  # the held-out half is never loaded here
+    dav_train, hc_train = ts.training_halves()  # the held-out half is never loaded here
     blocks: list[tuple[list[Example], float]] = [
         (dav_train, ts.DAVIDSON_WEIGHT),
         (ts.udhr_negatives(), ts.UDHR_WEIGHT),

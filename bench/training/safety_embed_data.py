@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_safety as ts
 from safety_extra_data import holistic_bias_examples
 
-from dataharbor.pipeline.stages._safety_data import load_davidson, load_hatecheck, split_davidson, split_hatecheck
 from dataharbor.pipeline.stages._safety_embed import minilm_encoder
 
 CACHE = Path(__file__).resolve().parents[1] / "work" / "safety_embed"
@@ -43,8 +42,7 @@ def embed_cached(texts: Sequence[str], name: str) -> npt.NDArray[np.float32]:
 
 
 def main() -> int:
-    dav_train, _ = split_davidson(load_davidson(), ts.SEED)
-    hc_train, _ = split_hatecheck(load_hatecheck(), ts.SEED)  # the held-out half is never embedded here
+    dav_train, hc_train = ts.training_halves()  # the held-out half is never embedded here
     embed_cached([e.text for e in hc_train], "hc_train")
     embed_cached([e.text for e in holistic_bias_examples(6000)], "holistic_bias")
     embed_cached([e.text for e in ts.benign_negatives()], "benign")

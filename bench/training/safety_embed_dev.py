@@ -38,13 +38,7 @@ from safety_dev import inner_split
 from safety_embed_data import embed_cached
 from safety_extra_data import document_paragraphs, holistic_bias_examples
 
-from dataharbor.pipeline.stages._safety_data import (
-    Example,
-    load_davidson,
-    load_hatecheck,
-    split_davidson,
-    split_hatecheck,
-)
+from dataharbor.pipeline.stages._safety_data import Example
 from dataharbor.pipeline.stages._safety_features import sentence_windows
 from dataharbor.pipeline.stages._safety_model import WINDOW_CHARS, aggregate, builtin_dir, load_featurizer
 
@@ -96,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.process_time()
     featurizer = load_featurizer(builtin_dir())
-    dav_train_all, _ = split_davidson(load_davidson(), ts.SEED)
-    hc_train, _ = split_hatecheck(load_hatecheck(), ts.SEED)  # the held-out half is never loaded here
+    dav_train_all, hc_train = ts.training_halves()  # the held-out half is never loaded here
     rng = random.Random(1)
     dav_dev_idx = set(rng.sample(range(len(dav_train_all)), len(dav_train_all) // 10))
     dav_emb_all = embed_cached([e.text for e in dav_train_all], "dav_train")

@@ -35,13 +35,7 @@ from safety_dev import inner_split
 from safety_embed_dev import sigmoid
 from safety_extra_data import document_paragraphs, holistic_bias_examples
 
-from dataharbor.pipeline.stages._safety_data import (
-    Example,
-    load_davidson,
-    load_hatecheck,
-    split_davidson,
-    split_hatecheck,
-)
+from dataharbor.pipeline.stages._safety_data import Example
 from dataharbor.pipeline.stages._safety_features import sentence_windows
 from dataharbor.pipeline.stages._safety_model import WINDOW_CHARS, builtin_dir, load_featurizer
 
@@ -80,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", type=int, default=None, help="inner split of the HateCheck training families")
     args = ap.parse_args(argv)
     featurizer = load_featurizer(builtin_dir())
-    dav_train, _ = split_davidson(load_davidson(), ts.SEED)
-    hc_train, _ = split_hatecheck(load_hatecheck(), ts.SEED)  # the held-out half is never loaded here
+    dav_train, hc_train = ts.training_halves()  # the held-out half is never loaded here
     dav_dev: list[Example] = []
     hc_dev: list[Example] = []
     if args.fold is not None:

@@ -105,6 +105,14 @@ CUES = {
 }
 
 
+def training_halves() -> tuple[list[Example], list[Example]]:
+    """The training halves of Davidson and HateCheck (the trainer's splits); the held-out halves are dropped here,
+    so a development script that calls this never sees them."""
+    dav_train, _ = split_davidson(load_davidson(), SEED)
+    hc_train, _ = split_hatecheck(load_hatecheck(), SEED)
+    return dav_train, hc_train
+
+
 def udhr_negatives() -> list[Example]:
     out: list[Example] = []
     for path in sorted((evaldata_dir() / "text" / "udhr" / "txt").glob("*.txt")):
