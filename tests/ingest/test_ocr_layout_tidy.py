@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataharbor.ingest.ocr import bands, rejoin
-from dataharbor.ingest.ocr.recognize import _rejoin
+from dataharbor.ingest.ocr.rejoin import rejoin_lines
 from dataharbor.ingest.ocr.types import OcrLine
 
 H = 40  # line height in these layouts
@@ -49,7 +49,7 @@ def test_joined_pieces_read_left_then_right_where_the_first_stood() -> None:
     boxes = [*column(100, 1000, 100, 4), (600, 300, 1000, 340), (100, 300, 400, 340), *column(100, 1000, 350, 3)]
     texts = ["one", "two", "three", "four", "cleaner's", "indifferent to", "five", "six", "seven"]
     lines = [OcrLine(t, b, 0.9) for t, b in zip(texts, boxes, strict=True)]
-    out = [line.text for line in _rejoin(lines)]
+    out = [line.text for line in rejoin_lines(lines)]
     assert out == ["one", "two", "three", "four", "indifferent to cleaner's", "five", "six", "seven"]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-Box = tuple[int, int, int, int]
+from dataharbor.ingest.ocr.types import Box, median_height
 
 MAX_WIDTH_SHARE = 0.4  # a band line is at most this share of the text's width (a head, a folio)
 MIN_GAP_LINES = 1.0  # the band stands this many line heights clear of the other lines (more than leading)
@@ -25,7 +25,7 @@ def band_order(boxes: Sequence[Box]) -> list[int]:
     n = len(boxes)
     if n < 3:
         return list(range(n))
-    line_px = sorted(b[3] - b[1] for b in boxes)[n // 2]
+    line_px = median_height(boxes)
     text_width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
     head = _band(boxes, line_px, text_width, top=True)
     foot = _band(boxes, line_px, text_width, top=False) - head
@@ -62,7 +62,7 @@ def spanning_first(boxes: Sequence[Box]) -> list[int]:
     order = list(range(len(boxes)))
     if len(boxes) < 3:
         return order
-    line_px = sorted(b[3] - b[1] for b in boxes)[len(boxes) // 2]
+    line_px = median_height(boxes)
     for w in sorted(range(len(boxes)), key=lambda i: boxes[i][1]):
         left, _, right, bottom = boxes[w]
         near = [b for b in boxes if bottom <= b[1] <= bottom + NEAR_LINES * line_px and b[0] < right and b[2] > left]

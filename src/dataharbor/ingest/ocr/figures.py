@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-Box = tuple[int, int, int, int]
+from dataharbor.ingest.ocr.types import Box
 
 INK_SHARE = 0.05  # a cell with at least this share of dark pixels holds ink
 MIN_SIDE_LINES = 3.0  # a picture is at least this many text-line heights tall and wide

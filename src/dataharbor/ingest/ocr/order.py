@@ -22,7 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-Box = tuple[int, int, int, int]
+from dataharbor.ingest.ocr.types import Box
+
 MAX_LINES = 1500  # the rules cost O(n^3) steps; past this, keep the order given
 
 

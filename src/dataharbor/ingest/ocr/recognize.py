@@ -22,7 +22,7 @@ from dataharbor.ingest.ocr import bands, engines, figures, preprocess, rejoin, w
 from dataharbor.ingest.ocr.languages import Plan, plan
 from dataharbor.ingest.ocr.layout import LayoutLine, tesseract_lines
 from dataharbor.ingest.ocr.order import reading_order
-from dataharbor.ingest.ocr.types import OcrLine, OcrResult
+from dataharbor.ingest.ocr.types import OcrLine, OcrResult, median_height
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ class Settings:
     # ... and a justified line Tesseract cut in two at a wide word gap is read as one line (ocr/rejoin.py)
     rejoin: bool = True
     # a line across the columns (a deck, a caption under a wide picture) read before the lines under it
-    # (ocr/bands.spanning_first): gains on the synthetic magazine and layout pages but misplaces lines on
-    # a fragmented light scan (docs/ocr.md), so off
+    # (ocr/bands.spanning_first): fewer errors on the synthetic magazine pages, but it misplaces lines on a
+    # fragmented light French scan (docs/ocr.md), so off. With `reorder` none of the three steps above runs.
     spanning_first: bool = False
     # Tesseract parameters for its page layout ("name=value", its -c), e.g. "textord_heavy_nr=1"
     tesseract_options: tuple[str, ...] = ()
@@ -82,11 +82,12 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
     engines.require_ocr()
     the_plan = plan(tuple(languages))
     gray = preprocess.normalise_polarity(preprocess.to_gray(image))
-    pre = min(1.0, math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1)))
+    room = math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1))  # the largest scale allowed
+    pre = min(1.0, room)
     if pre < 1.0:  # resampled down: a 1-bit page gets grey edges anyway
         gray = preprocess.upscale(gray, pre)
     elif (settings.bilevel_smooth > 0 or settings.bilevel_upscale > 1.0) and preprocess.is_bilevel(gray):
-        pre = min(settings.bilevel_upscale, math.sqrt(settings.max_input_pixels / max(gray.width * gray.height, 1)))
+        pre = min(settings.bilevel_upscale, room)
         gray = preprocess.smooth_bilevel(gray, pre, settings.bilevel_smooth)
     if gray.width < 4 or gray.height < 4:
         return _result([], the_plan, "tesseract")
@@ -113,7 +114,7 @@ def ocr_image(image: Image.Image, languages: Sequence[str] = (), settings: Setti
         read = _reorder(work, read)
     else:
         if settings.rejoin:
-            read = _rejoin(read)
+            read = rejoin.rejoin_lines(read)
         if settings.spanning_first:
             read = [read[i] for i in bands.spanning_first([line.bbox for line in read])]
         if settings.page_bands:
@@ -165,7 +166,7 @@ def _read_lines(image: Image.Image, lines: list[LayoutLine], the_plan: Plan, set
             rapid_line = bool(r_text.strip()) and conf <= r_conf + settings.tesseract_margin
             if not the_plan.tesseract_reads or rapid_line:
                 text, conf, engine = r_text.strip(), r_conf, "rapidocr"
-                if settings.restore_spaces and the_plan.tesseract_reads:
+                if settings.restore_spaces and the_plan.tesseract_reads and not by_word:  # combine re-reads it
                     text = words.restore_spaces(text, line.words, line.boxes, line.height)
             if by_word and r_text.strip():
                 t_confs = [c / 100.0 for c in line.confs]
@@ -196,32 +197,11 @@ def _reorder(image: Image.Image, lines: list[OcrLine]) -> list[OcrLine]:
     if len(lines) < 2:
         return lines
     boxes = [line.bbox for line in lines]
-    line_px = sorted(b[3] - b[1] for b in boxes)[len(boxes) // 2]
+    line_px = median_height(boxes)
     pictures = figures.picture_boxes(preprocess.dark_mask(image), boxes, line_px)
     blocks = [line.block for line in lines]
     found = [(p, figures.captions(p, boxes, blocks, line_px)) for p in pictures]
     return [lines[i] for i in reading_order(boxes, found)]
-
-
-def _rejoin(lines: list[OcrLine]) -> list[OcrLine]:
-    """Pieces of one text line (ocr/rejoin.py) joined, left piece first, read where it belongs (rejoin.position)."""
-    for _ in range(3):  # a line cut in three pieces takes two rounds
-        boxes = [line.bbox for line in lines]
-        pairs = rejoin.joined_pairs(boxes)
-        if not pairs:
-            break
-        joined: dict[int, OcrLine] = {}
-        for a, b in pairs:
-            left, right = lines[a], lines[b]
-            chars = len(left.text) + len(right.text)
-            confidence = (left.confidence * len(left.text) + right.confidence * len(right.text)) / max(chars, 1)
-            box = (left.bbox[0], min(left.bbox[1], right.bbox[1]), right.bbox[2], max(left.bbox[3], right.bbox[3]))
-            at = rejoin.position(boxes, a, b)
-            text = f"{left.text} {right.text}"
-            joined[at] = OcrLine(text, box, round(confidence, 4), left.engine, lines[at].block)
-        drop = {b if rejoin.position(boxes, a, b) == a else a for a, b in pairs}
-        lines = [joined.get(i, line) for i, line in enumerate(lines) if i not in drop]
-    return lines
 
 
 def _crop(image: Image.Image, bbox: tuple[int, int, int, int], settings: Settings) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-Box = tuple[int, int, int, int]
+from dataharbor.ingest.ocr.types import Box, OcrLine, median_height
 
 MIN_OVERLAP = 0.6  # the pieces share this share of the lower one's height
 NEAR_LINES = 3.0  # the bridging lines are within this many line heights above and below
@@ -25,7 +25,7 @@ def joined_pairs(boxes: Sequence[Box]) -> list[tuple[int, int]]:
     n = len(boxes)
     if n < 4:
         return []
-    line_px = sorted(b[3] - b[1] for b in boxes)[n // 2]
+    line_px = median_height(boxes)
     pairs: list[tuple[int, int]] = []
     used: set[int] = set()
     for a in sorted(range(n), key=lambda i: (boxes[i][1], boxes[i][0])):
@@ -76,3 +76,25 @@ def position(boxes: Sequence[Box], a: int, b: int) -> int:
         if 0 <= top - ry <= NEAR_LINES * line_px and lx < right and rx > left:
             return piece
     return min(a, b)
+
+
+def rejoin_lines(lines: list[OcrLine]) -> list[OcrLine]:
+    """Pieces of one text line joined (`joined_pairs`), left piece first, read where it belongs (`position`)."""
+    for _ in range(3):  # a line cut in three pieces takes two rounds
+        boxes = [line.bbox for line in lines]
+        pairs = joined_pairs(boxes)
+        if not pairs:
+            break
+        joined: dict[int, OcrLine] = {}
+        drop: set[int] = set()
+        for a, b in pairs:
+            left, right = lines[a], lines[b]
+            chars = len(left.text) + len(right.text)
+            confidence = (left.confidence * len(left.text) + right.confidence * len(right.text)) / max(chars, 1)
+            box = (left.bbox[0], min(left.bbox[1], right.bbox[1]), right.bbox[2], max(left.bbox[3], right.bbox[3]))
+            at = position(boxes, a, b)
+            text = f"{left.text} {right.text}"
+            joined[at] = OcrLine(text, box, round(confidence, 4), left.engine, lines[at].block)
+            drop.add(b if at == a else a)
+        lines = [joined.get(i, line) for i, line in enumerate(lines) if i not in drop]
+    return lines

@@ -141,14 +141,14 @@ def restore_spaces(
     insert_before: set[int] = set()  # indices of r_text that a space should precede
     for r_index, t_index in _char_alignment(r_text, t_text):
         # t's space aligned to nothing in r, with r's characters on both sides not spaces
-        if r_index is None or t_index not in wide:
+        if t_index not in wide:
             continue
         if 0 < r_index < len(r_text) and not r_text[r_index - 1].isspace() and not r_text[r_index].isspace():
             insert_before.add(r_index)
     return "".join((" " + ch) if i in insert_before else ch for i, ch in enumerate(r_text))
 
 
-def _char_alignment(a: str, b: str) -> list[tuple[int | None, int]]:
+def _char_alignment(a: str, b: str) -> list[tuple[int, int]]:
     """For each character of `b` left unpaired by a minimal edit alignment with `a`: (the index in
     `a` before which it would stand, its index in `b`). Paired characters are left out."""
     n, m = len(a), len(b)
@@ -162,7 +162,7 @@ def _char_alignment(a: str, b: str) -> list[tuple[int | None, int]]:
         ai = a[i - 1]
         for j in range(1, m + 1):
             row[j] = min(above[j - 1] + (ai != b[j - 1]), above[j] + 1, row[j - 1] + 1)
-    out: list[tuple[int | None, int]] = []
+    out: list[tuple[int, int]] = []
     i, j = n, m
     while i or j:
         if i and j and cost[i][j] == cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
