@@ -234,8 +234,11 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 def _common_words(corpus: Path, min_count: int = 3) -> set[str]:
     """Lower-cased words seen >= `min_count` times in the benchmark corpus pages (documentation in en/fr/de/es):
     a place name that is also an everyday word there ("Most", "Police", "Sale") is left out."""
+    parts = sorted(corpus.glob("part-*.jsonl"))
+    if not parts:  # without it everyday words ("Most", "Police") would enter the gazetteer unnoticed
+        raise SystemExit(f"no benchmark corpus in {corpus}: build it with .venv/bin/python bench/corpus.py --scale 1")
     counts: Counter[str] = Counter()
-    for part in sorted(corpus.glob("part-*.jsonl")):
+    for part in parts:
         for line in part.read_text(encoding="utf-8").splitlines():
             counts.update(w.lower() for w in _WORD.findall(json.loads(line)["text"]))
     return {w for w, n in counts.items() if n >= min_count}

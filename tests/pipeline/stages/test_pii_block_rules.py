@@ -150,10 +150,10 @@ def test_personal_urls_are_found_by_default_other_urls_are_not() -> None:
     stage_types = DEFAULT_TYPES
     posted = "Just posted a photo http://www.DialForum.co.uk/"
     docs = "The reference is at https://docs.python.org/3/ for everyone"
-    assert [t for t, _ in found(posted, types=stage_types)] == []  # find_cheap: only with personal_urls
-    entities = resolve(find_cheap(posted, frozenset(stage_types), "en", personal_urls=True), 0.5)
-    assert [(e.type, posted[e.start : e.end]) for e in entities] == [("URL", "http://www.DialForum.co.uk/")]
-    assert resolve(find_cheap(docs, frozenset(stage_types), "en", personal_urls=True), 0.5) == []
+    # find_cheap looks for them by default, as the stage does (the audit's residual scan calls it too)
+    assert found(posted, types=stage_types) == [("URL", "http://www.DialForum.co.uk/")]
+    assert resolve(find_cheap(posted, frozenset(stage_types), "en", personal_urls=False), 0.5) == []
+    assert resolve(find_cheap(docs, frozenset(stage_types), "en"), 0.5) == []
 
 
 def test_the_stage_reports_personal_urls_unless_switched_off() -> None:
@@ -177,3 +177,37 @@ def test_jcb_fifteen_digit_and_maestro_cards(number: str) -> None:
 
 def test_a_jcb_prefix_with_a_bad_check_digit_is_no_card() -> None:
     assert found("my card 213112345678905 expires soon") == []
+
+
+# ---------------------------------------------------------------- what the cue rules must not take for names
+def stage_found(text: str) -> list[tuple[str, str]]:
+    """What the stage itself keeps (rules only, every type): its plausibility checks apply to cue names."""
+    prov = Provenance(source_sha256="0" * 64, source_name="t", extractor="t", extractor_version="0")
+    record = Record(id="r", text=text, provenance=prov, annotations={"language": {"lang": "en"}})
+    PiiStage(StageContext(), ner=False, entity_types=list(ALL_TYPES)).process([record])
+    return [(e["type"], text[e["start"] : e["end"]]) for e in record.annotations["pii"]["entities"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company said Monday that profits rose.",
+        "The minister told Reuters the plan was ready.",
+        "Last year she wrote Python code for the team.",
+        "The setup asked Windows users to restart.",
+    ],
+)
+def test_a_capitalised_word_after_a_verb_of_speech_is_a_name_only_if_known(text: str) -> None:
+    assert [kind for kind, _ in stage_found(text)] == []
+
+
+def test_a_known_name_after_a_verb_of_speech_is_still_found() -> None:
+    assert ("PERSON", "Honoré") in stage_found("I'm so jealous! said Honoré to James")
+
+
+@pytest.mark.parametrize("label", ["Head Office", "Shipping Information", "Contact Us"])
+def test_a_label_above_a_postal_block_is_not_its_addressee(label: str) -> None:
+    text = BLOCK.replace("Carita Kujala", label)
+    kinds = [kind for kind, _ in stage_found(text)]
+    assert "PERSON" not in kinds and "ADDRESS" in kinds
+    assert ("PERSON", "Carita Kujala") in stage_found(BLOCK)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from dataharbor.pipeline.stages._pii_context import has_context, keywords
+from dataharbor.pipeline.stages._pii_gazetteer import could_be_name
 from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import ADDRESS, PERSON, Entity
 
@@ -314,7 +315,9 @@ def _addressee(text: str, block_start: int) -> tuple[int, int] | None:
         end = start
     for start, end in reversed(above):  # the top line first: an organisation may sit between name and street
         m = _NAME_LINE.fullmatch(text, start, end)
-        if m and not _has_stopword(m.group(1)) and not _UNIT.search(m.group(1)):
+        # a label above a block ("Head Office", "Shipping Information") has the shape of a name: one of its words
+        # must be a known name or no everyday word
+        if m and not _has_stopword(m.group(1)) and not _UNIT.search(m.group(1)) and could_be_name(m.group(1)):
             return m.start(1), m.end(1)
     return None
 

@@ -88,6 +88,30 @@ def name_sets() -> tuple[frozenset[str], frozenset[str]]:
     return out[0], out[1]
 
 
+@cache
+def everyday_words() -> frozenset[str]:
+    """Lower-cased words of everyday text: the safety model's vocabulary (words seen at least twice in its benign
+    pool of news and web sentences in many languages, or in Tiny Shakespeare; 33k words)."""
+    path = _DATA.parent / "safety" / "vocabulary.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return frozenset(fh.read().split())
+
+
+def could_be_name(words: str) -> bool:
+    """Whether a short line can be a person's name: a word of it is a known first name or surname, or a word of
+    three letters or more is not an everyday word ("Carita Kujala"; not "Head Office", "Contact Us")."""
+    if has_known_name(words):
+        return True
+    common = everyday_words()
+    return any(len(w) >= 3 and w not in common for w in re.findall(r"[^\W\d_]+", words.lower()))
+
+
+def has_known_name(words: str) -> bool:
+    """Whether a word of `words` is a first name or surname of the gazetteer (any case)."""
+    firsts, lasts = name_sets()
+    return any(w in firsts or w in lasts for w in words.lower().split())
+
+
 def _is_cap(token: str) -> bool:
     return token[0].isupper() and not (len(token) > 1 and token.isupper())
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from dataharbor.pipeline.stages._pii_context import word_set
-from dataharbor.pipeline.stages._pii_gazetteer import name_sets
+from dataharbor.pipeline.stages._pii_gazetteer import has_known_name, name_sets
 from dataharbor.pipeline.stages._pii_prescan import Prescan, prescan
 from dataharbor.pipeline.stages._pii_types import PERSON, Entity
 
@@ -76,36 +76,41 @@ def find_cue_names(text: str, scan: Prescan | None = None) -> Iterator[Entity]:
     words = scan.distinct_tokens
     if words.isdisjoint(_CUE_TOKENS):
         return
-    spans: list[tuple[int, int, float]] = []
+    spans: list[tuple[int, int, float, bool]] = []  # start, end, score, needs a known name
     if words & _POSSESSIVE_WORDS and ("'s " in text or "’s " in text) and scan.lower_is_exact:
         for m in _POSSESSIVE_CUE.finditer(scan.lower):
             name = _NAME_BEFORE_POSSESSIVE.search(text, max(0, m.start() - 60), m.start())
             if name:
-                spans.append((name.start(1), name.end(1), 0.6))
+                spans.append((name.start(1), name.end(1), 0.6, False))
     if words & _SPEECH_WORDS:
+        # a verb of speech is followed by many capitalised words that are not people ("said Monday", "told
+        # Reuters", "wrote Python code"): there the name must be one the gazetteer knows
         for m in _SPEECH.finditer(text):
             if _word_start(text, m):
-                spans.extend((m.start(g), m.end(g), 0.6) for g in (1, 2) if m.group(g) is not None)
+                spans.extend((m.start(g), m.end(g), 0.6, True) for g in (1, 2) if m.group(g) is not None)
     if words & _NAME_WORDS and "under " in scan.lower and scan.lower_is_exact:
-        spans.extend((m.start(1), m.end(1), 0.7) for m in _UNDER_NAME.finditer(scan.lower) if _word_start(text, m))
+        spans.extend(
+            (m.start(1), m.end(1), 0.7, False) for m in _UNDER_NAME.finditer(scan.lower) if _word_start(text, m)
+        )
     # lower-case subjects and titles are looked for in texts written all in lower case (chat) only
     all_lower = bool(words & _LOWER_WORDS) and scan.lower == text
     if all_lower:
         for m in _SUBJECT_VERB.finditer(text):
             subject = _SUBJECT_BEFORE.search(text, max(0, m.start() - 60), m.start())
             if subject:
-                spans.append((subject.start(1), subject.end(1), 0.6))
+                spans.append((subject.start(1), subject.end(1), 0.6, False))
     if all_lower and words & _TITLE_WORDS:
         for m in _LOWER_TITLE.finditer(text):
             if _word_start(text, m):
-                spans.append((m.start(1), m.end(1), 0.6))
+                spans.append((m.start(1), m.end(1), 0.6, False))
     if not spans:
         return
     firsts, lasts = name_sets()
-    for start, end, score in spans:
+    for start, end, score, needs_known in spans:
         span = _name_span(text, start, end, firsts, lasts)
-        if span is not None:
-            yield Entity(span[0], span[1], PERSON, score, "name_cue")
+        if span is None or (needs_known and not has_known_name(text[span[0] : span[1]])):
+            continue
+        yield Entity(span[0], span[1], PERSON, score, "name_cue")
 
 
 def _word_start(text: str, m: re.Match[str]) -> bool:

@@ -13,6 +13,7 @@ every entity identical; docs/stages/pii.md). One thread, because the process poo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -127,9 +128,7 @@ class NerRunner:
             except ImportError as exc:  # pragma: no cover - spaCy is a core dependency
                 raise MissingExtra("PII name detection", "spacy") from exc
             from thinc.api import use_ops
-            from threadpoolctl import threadpool_limits
 
-            threadpool_limits(1, user_api="blas")  # for the whole process: BLAS threads would compete with workers
             with use_ops("numpy", use_blis=False):  # the ops are bound to the model's layers when they are built
                 nlp = spacy.load(self.models[lang], exclude=list(_SKIP_COMPONENTS))
             nlp.select_pipes(enable=[p for p in nlp.pipe_names if p == "ner"])
@@ -163,10 +162,14 @@ class NerRunner:
         found = {piece: hit for piece in pieces if (hit := self._memo.get((lang, piece))) is not None}
         todo = list(dict.fromkeys(piece for piece in pieces if piece not in found))
         if todo:
-            docs = self.load(lang).pipe(todo, batch_size=self.batch_size)
-            for piece, doc in zip(todo, docs, strict=True):
-                found[piece] = [(ent.text, ent.start_char, ent.label_) for ent in doc.ents]
-                self._remember(lang, piece, found[piece])
+            nlp = self.load(lang)
+            # one BLAS thread while the model reads (threads would compete with the other workers); only here,
+            # so the rest of a process that runs the map inline keeps its own setting
+            with _blas_threads().limit(limits=1, user_api="blas"):
+                docs = nlp.pipe(todo, batch_size=self.batch_size)
+                for piece, doc in zip(todo, docs, strict=True):
+                    found[piece] = [(ent.text, ent.start_char, ent.label_) for ent in doc.ents]
+                    self._remember(lang, piece, found[piece])
         return found
 
     def _remember(self, lang: str, piece: str, entities: list[RawEntity]) -> None:
@@ -174,6 +177,14 @@ class NerRunner:
             self.forget()
         self._memo[(lang, piece)] = entities
         self._memo_size += len(piece)
+
+
+@functools.cache
+def _blas_threads() -> Any:
+    """threadpoolctl's controller, inspected once per process (entering its limit then costs microseconds)."""
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped,unused-ignore]
+
+    return ThreadpoolController()
 
 
 def _to_entity(value: str, start: int, label: str) -> Entity | None:

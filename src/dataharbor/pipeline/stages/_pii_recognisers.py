@@ -68,7 +68,7 @@ _FINDERS: list[tuple[str, Finder]] = [
 ]
 
 
-def find_cheap(text: str, types: frozenset[str], lang: str | None, *, personal_urls: bool = False) -> list[Entity]:
+def find_cheap(text: str, types: frozenset[str], lang: str | None, *, personal_urls: bool = True) -> list[Entity]:
     """All rule-based candidates of the enabled `types` (unfiltered by score); `personal_urls`: also the URLs
     a person gives as their own when `URL` itself is not enabled."""
     found: list[Entity] = []

@@ -26,6 +26,9 @@ POLICIES = ("redact", "drop", "keep-private-only")
 # weak one-word guesses that NER overrules when it read the same words as another type
 # ("Florence" the city, "Jordan" the country)
 _WEAK_SOURCES = frozenset({"gazetteer_single", "place_cue", "place_gazetteer"})
+# rules that take the capitalised words next to a cue: NER's plausibility checks apply to them too ("said
+# Monday", "Head Office" above a postal block, "Bank of …")
+_CUE_SOURCES = frozenset({"name_cue", "block_name", "place_cue"})
 
 
 def _trusted_in_other_language(entity: Entity, text: str) -> bool:
@@ -121,7 +124,7 @@ class PiiStage(Stage):
             for r, lang in zip(batch, langs, strict=True)
         ]
         for cands, text, lang in zip(found, texts, langs, strict=True):
-            cands[:] = [c for c in cands if not _noun_read_as_place(c, text, lang)]
+            cands[:] = [p for c in cands if (p := _checked_rule(c, text, lang)) is not None]
         ner_langs = [self._ner_language(lang) for lang in langs]
         if self._uses_ner():
             ner_found = self._runner.find([(r.text, nl) for r, nl in zip(batch, ner_langs, strict=True)])
@@ -186,3 +189,10 @@ class PiiStage(Stage):
             "ner_fallback_language": self.ner_fallback_language,
             "personal_urls": self.personal_urls,
         }
+
+
+def _checked_rule(entity: Entity, text: str, lang: str) -> Entity | None:
+    """A rule's candidate, or None when it is a noun read as a place or a cue's word that cannot be a name."""
+    if _noun_read_as_place(entity, text, lang):
+        return None
+    return plausible(entity, text, lang, False) if entity.source in _CUE_SOURCES else entity
