@@ -56,9 +56,9 @@ DEMO_HATEFUL = ("reader-reviews.csv", 5)  # the one hateful record of the demo b
 def model_under_test() -> LinearSafetyModel:
     if not EMBED:
         return builtin_model()
-    from dataharbor.pipeline.stages._safety_embed_model import CascadeSafetyModel, EmbeddingCascade
+    from dataharbor.pipeline.stages._safety_embed_model import builtin_cascade_model
 
-    return CascadeSafetyModel(builtin_model(), EmbeddingCascade.load(builtin_dir()))
+    return builtin_cascade_model()
 
 
 def scores(texts: list[str]) -> np.ndarray:

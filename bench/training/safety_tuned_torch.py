@@ -53,10 +53,6 @@ class LoRALinear(nn.Module):
             out = out + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
         return out
 
-    def delta(self) -> np.ndarray:
-        """The update to add to the (out, in) weight."""
-        return (self.lora_b @ self.lora_a * self.scale).detach().numpy().astype(np.float32)
-
 
 class Layer(nn.Module):
     def __init__(self, t: dict[str, np.ndarray], index: int, targets: set[str], rank: int, alpha: float) -> None:
@@ -140,15 +136,6 @@ class TunedMiniLM(nn.Module):
 
     def logits_from(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed_from(x, mask))[:, 0]
-
-    def deltas(self) -> dict[str, np.ndarray]:
-        """Adapter updates by weight name (as in model.safetensors, (out, in))."""
-        out: dict[str, np.ndarray] = {}
-        for i, layer in enumerate(self.layers):
-            for short, dense in layer.dense.items():
-                if dense.rank:
-                    out[f"encoder.layer.{i}.{TARGETS[short]}.weight"] = dense.delta()
-        return out
 
     def adapters(self) -> dict[str, np.ndarray]:
         """The factors themselves (A: (r, in), B: (out, r), scale folded into B), smaller than the deltas."""

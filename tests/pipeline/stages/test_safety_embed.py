@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_missing_package_names_the_install_line(monkeypatch: pytest.MonkeyPatch)
 def _cascade(band_low: float = 0.2) -> EmbeddingCascade:
     weights = np.zeros(DIM, dtype=np.float32)
     weights[0] = 1.0
-    return EmbeddingCascade(weights, margin_weight=0.0, bias=0.0, band_low=band_low, margin_scale=1.0, threshold=0.5)
+    return EmbeddingCascade(weights, margin_weight=0.0, bias=0.0, band_low=band_low, threshold=0.5)
 
 
 def test_cascade_embeds_only_the_windows_in_the_band(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,3 +225,22 @@ def test_cascade_scores_hate_above_its_positive_and_negated_mentions() -> None:
     scores = _stage_scores("builtin+embed", hateful + contrast)
     for hate, other in zip(scores[:3], scores[3:], strict=True):
         assert float(hate["toxicity"]) > float(other["toxicity"]) + 0.2  # type: ignore[arg-type]
+
+
+def test_missing_cascade_files_say_the_package_is_incomplete(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(_safety_embed_model, "builtin_dir", lambda: tmp_path)
+    _safety_embed_model.builtin_cascade_model.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match="incomplete; reinstall"):
+            _safety_embed_model.builtin_cascade_model()
+    finally:
+        _safety_embed_model.builtin_cascade_model.cache_clear()
+
+
+def test_damaged_cascade_facts_name_the_file(tmp_path: Path) -> None:
+    for name in (_safety_embed_model.COMBINER, _safety_embed_model.META):
+        shutil.copy(builtin_dir() / name, tmp_path / name)
+    assert EmbeddingCascade.load(tmp_path).threshold == pytest.approx(0.27, abs=0.01)
+    (tmp_path / _safety_embed_model.META).write_text('{"band_low": 0.2}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"embed_tuned\.json lacks threshold"):
+        EmbeddingCascade.load(tmp_path)

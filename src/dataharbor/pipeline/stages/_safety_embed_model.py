@@ -1,7 +1,7 @@
 """Fine-tuned MiniLM cascade of the built-in safety model: MiniLM re-scores the windows the linear model doubts.
 
 The linear model scores every window; a window whose linear probability reaches `band_low` is
-scored again as `sigmoid(head · e + margin_weight · z / margin_scale + bias)`, where `e` is the
+scored again as `sigmoid(head · e + margin_weight · z + bias)`, where `e` is the
 window's all-MiniLM-L6-v2 sentence embedding *from the fine-tuned encoder* (LoRA updates merged into
 the base weights at load) and `z` the linear log-odds. Encoder updates and head were trained
 together (`bench/training/train_safety_tuned.py`), so the encoder reads what is said about a group
@@ -38,27 +38,28 @@ def _sigmoid(z: F64) -> F64:
 @dataclass(frozen=True, slots=True)
 class EmbeddingCascade:
     weights: npt.NDArray[np.float32]  # (384,) head over the (tuned) embedding
-    margin_weight: float  # over linear log-odds / margin_scale
+    margin_weight: float  # over the linear log-odds
     bias: float
     band_low: float  # linear probability from which a window is re-scored
-    margin_scale: float
     threshold: float  # the cascade's default threshold (replaces the linear model's)
 
     @classmethod
     def load(cls, directory: Path) -> EmbeddingCascade:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        missing = [key for key in ("band_low", "threshold") if key not in meta]
+        if missing:
+            raise ValueError(f"{directory / META} lacks {', '.join(missing)}: the model files are damaged")
         with np.load(directory / COMBINER, allow_pickle=False) as data:
             weights = data["head"].astype(np.float32)
             margin_weight, bias = float(data["margin_weight"]), float(data["bias"])
         if weights.shape != (DIM,):
             raise ValueError(f"{COMBINER} has weights of shape {weights.shape}, expected ({DIM},)")
-        band_low, scale, threshold = float(meta["band_low"]), float(meta["margin_scale"]), float(meta["threshold"])
-        return cls(weights, margin_weight, bias, band_low, scale, threshold)
+        return cls(weights, margin_weight, bias, float(meta["band_low"]), float(meta["threshold"]))
 
     def combine(self, embeddings: npt.NDArray[np.float32], margins: F64) -> F64:
         """Probabilities of the combiner for embedded windows and their linear log-odds."""
         z = embeddings.astype(np.float64) @ self.weights.astype(np.float64)
-        return _sigmoid(z + self.margin_weight * margins / self.margin_scale + self.bias)
+        return _sigmoid(z + self.margin_weight * margins + self.bias)
 
     def probabilities(self, windows: Sequence[str], margins: Sequence[float]) -> list[float]:
         """Window probabilities: the linear one outside the band, the combiner's inside it."""
@@ -108,6 +109,9 @@ def builtin_cascade_model() -> CascadeSafetyModel:
     the encoder itself loads on the first doubtful window."""
     directory = builtin_dir()
     if not has_cascade(directory):
-        raise FileNotFoundError(f"no embedding cascade in {directory} ({COMBINER}, {META})")
+        raise FileNotFoundError(
+            f"the safety model's cascade files ({COMBINER}, {META}) are missing from {directory}: the installed "
+            "dataharbor package is incomplete; reinstall it"
+        )
     model_dir()  # fail now, with the install line, when the encoder's package is missing
     return CascadeSafetyModel(builtin_model(), EmbeddingCascade.load(directory))

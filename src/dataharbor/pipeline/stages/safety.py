@@ -106,29 +106,27 @@ class SafetyStage(Stage):
     def process(self, batch: Sequence[Record]) -> None:
         self.ensure_setup()
         assert self._scorer is not None
-        scorer, fallback = self._scorer, self._fallback
-        routed = [fallback is not None and not self._for_encoder(record) for record in batch]
-        scores: list[Score | None] = [None] * len(batch)
-        for use_fallback in (False, True):
-            indices = [i for i, r in enumerate(routed) if r == use_fallback]
-            if not indices:
-                continue
-            texts = [batch[i].text for i in indices]
-            model = fallback if use_fallback else scorer
-            if isinstance(model, LinearSafetyModel):
-                memo = self._fallback_memo if use_fallback else self._memo
-                part = model.score_many(texts, self.aggregate, memo)
-            else:
-                assert model is not None
-                part = [model.score(text, self.aggregate) for text in texts]
-            for i, score in zip(indices, part, strict=True):
-                scores[i] = score
-        for record, maybe, use_fallback in zip(batch, scores, routed, strict=True):
-            assert maybe is not None
-            s = maybe
-            model = fallback if use_fallback else scorer
-            assert model is not None
-            threshold = self.threshold if self.threshold is not None else model.threshold
+        if self._fallback is None:
+            self._annotate(batch, self._scorer, self._memo, None)
+            return
+        # builtin+embed: records the encoder reads, and the others with the compact model
+        ours = [record for record in batch if self._for_encoder(record)]
+        others = [record for record in batch if not self._for_encoder(record)]
+        self._annotate(ours, self._scorer, self._memo, self.model)
+        self._annotate(others, self._fallback, self._fallback_memo, "builtin")
+
+    def _annotate(self, records: Sequence[Record], model: SafetyScorer, memo: WindowMemo, name: str | None) -> None:
+        """Scores `records` with `model` (its default threshold unless one is set); `name` goes into the
+        annotation as `model` when the stage routes between two."""
+        if not records:
+            return
+        texts = [record.text for record in records]
+        if isinstance(model, LinearSafetyModel):
+            scores = model.score_many(texts, self.aggregate, memo)
+        else:
+            scores = [model.score(text, self.aggregate) for text in texts]
+        threshold = self.threshold if self.threshold is not None else model.threshold
+        for record, s in zip(records, scores, strict=True):
             flagged = s.toxicity >= threshold
             annotation: dict[str, object] = {
                 "toxicity": round(s.toxicity, 4),
@@ -138,8 +136,8 @@ class SafetyStage(Stage):
                 "windows": s.windows,
                 "windows_over": s.windows_over,
             }
-            if fallback is not None:
-                annotation["model"] = "builtin" if use_fallback else self.model
+            if name is not None:
+                annotation["model"] = name
             record.annotations[self.name] = annotation
             if flagged and self.drop:
                 record.drop(self.name, "toxic")
