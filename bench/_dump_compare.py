@@ -25,6 +25,10 @@ def compare_dumps(path_a: str, path_b: str, describe: Callable[[Any, Any], str])
                 print(f"{name}/{kind}: only in {'B' if left is None else 'A'}")
                 differences += 1
                 continue
+            if len(left) != len(right):  # dumps of different slices (--docs): no text lines up
+                print(f"{name}/{kind}: {len(left)} texts in A, {len(right)} in B")
+                differences += 1
+                continue
             for i, (x, y) in enumerate(zip(left, right, strict=True)):
                 if x != y:
                     differences += 1
@@ -47,16 +51,6 @@ def add_version_arguments(ap: argparse.ArgumentParser, dumped: str) -> None:
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="print the differences between two dumps")
 
 
-def settle_version_arguments(args: argparse.Namespace, describe: Callable[[Any, Any], str]) -> int | None:
-    """With `--compare`: the differences printed, and the exit status to end with. Else None, after switching
-    `import dataharbor` to `--src` if given (before the script's first import of it)."""
-    if args.compare:
-        return compare_dumps(*args.compare, describe)
-    if args.src:
-        import_dataharbor_from(args.src)
-    return None
-
-
 def run_versioned(
     args: argparse.Namespace,
     describe: Callable[[Any, Any], str],
@@ -65,8 +59,9 @@ def run_versioned(
 ) -> int:
     """The scripts' main step: `--compare` prints and ends; otherwise `--src` is applied, then `dump` (with
     `--dump`) or `measure` runs. The exit status."""
-    status = settle_version_arguments(args, describe)
-    if status is not None:
-        return status
+    if args.compare:
+        return compare_dumps(*args.compare, describe)
+    if args.src:  # before the script's first import of dataharbor
+        import_dataharbor_from(args.src)
     (dump if args.dump else measure)(args)
     return 0

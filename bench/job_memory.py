@@ -26,17 +26,14 @@ import threading
 import time
 from pathlib import Path
 
-from compare import _children  # the process tree, as the comparison samples it
+from compare import _children, _stat  # the process tree and its /proc reader, as the comparison samples them
 
 HERE = Path(__file__).resolve().parent
 
 
 def _rss_mb(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-    except OSError:
-        return None
+    stat = _stat(pid)
+    return None if stat is None else stat[1]
 
 
 def main() -> None:

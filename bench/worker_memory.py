@@ -38,13 +38,12 @@ def main() -> None:
     import sys
 
     sys.path.insert(0, str(HERE))
-    from compare import queue_job  # the benchmark's own upload
+    from compare import bench_profile, queue_job  # the benchmark's own upload and profiles
 
     from dataharbor.pipeline import stage as stage_module
     from dataharbor.pipeline import worker
     from dataharbor.pipeline.jobs import _start, extract_options
     from dataharbor.pipeline.partition import plan_tasks
-    from dataharbor.pipeline.profiles import load_profile
     from dataharbor.pipeline.stage import StageContext
 
     home = HERE / "work" / "worker-memory-home"
@@ -59,7 +58,7 @@ def main() -> None:
         )
         tasks = plan_tasks(prep.files, template, h.store, parallelism=args.workers, split_bytes=h.settings.split_bytes)
         mine = tasks[args.worker :: args.workers]
-        specs, _ = load_profile(args.profile).split()
+        specs, _ = bench_profile(args.profile).split()
         start = rss_mb()
         worker.init_worker(h.settings.resolved_store_url, specs, StageContext(declared_languages=tuple(args.languages)))
         assert worker._STATE is not None
