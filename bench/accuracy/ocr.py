@@ -165,6 +165,8 @@ def run_one(image: Image.Image, truth: str, languages: tuple[str, ...], settings
     }
 
 
+# the layout experiment's baseline: the three tidying steps off
+LAYOUT_BASE = Settings(restore_spaces=False, page_bands=False, rejoin=False)
 VARIANTS: dict[str, Settings] = {
     "default": Settings(),
     "tesseract_only": Settings(use_rapid=False),
@@ -191,19 +193,15 @@ VARIANTS: dict[str, Settings] = {
     "bilevel_2x_light": Settings(bilevel_upscale=2.0, bilevel_smooth=0.5),
     # the layout experiment (magazine group): Tesseract's layout parameters, word spaces put back, line
     # order tidied; each variant names its switches (three of them are on by default since it)
-    "layout_base": Settings(restore_spaces=False, page_bands=False, rejoin=False),  # the defaults before it
-    "no_tables": Settings(
-        restore_spaces=False, page_bands=False, rejoin=False, tesseract_options=("textord_tabfind_find_tables=0",)
-    ),
-    "heavy_nr": Settings(
-        restore_spaces=False, page_bands=False, rejoin=False, tesseract_options=("textord_heavy_nr=1",)
-    ),
-    "restore_spaces": Settings(restore_spaces=True, page_bands=False, rejoin=False),
-    "page_bands": Settings(restore_spaces=False, page_bands=True, rejoin=False),
-    "rejoin": Settings(restore_spaces=False, page_bands=False, rejoin=True),
-    "spanning_first": Settings(restore_spaces=False, page_bands=False, rejoin=False, spanning_first=True),
-    "spaces_bands_rejoin": Settings(restore_spaces=True, page_bands=True, rejoin=True),  # the new defaults
-    "tidy_all": Settings(restore_spaces=True, page_bands=True, rejoin=True, spanning_first=True),
+    "layout_base": LAYOUT_BASE,  # the defaults before it
+    "no_tables": dataclasses.replace(LAYOUT_BASE, tesseract_options=("textord_tabfind_find_tables=0",)),
+    "heavy_nr": dataclasses.replace(LAYOUT_BASE, tesseract_options=("textord_heavy_nr=1",)),
+    "restore_spaces": dataclasses.replace(LAYOUT_BASE, restore_spaces=True),
+    "page_bands": dataclasses.replace(LAYOUT_BASE, page_bands=True),
+    "rejoin": dataclasses.replace(LAYOUT_BASE, rejoin=True),
+    "spanning_first": dataclasses.replace(LAYOUT_BASE, spanning_first=True),
+    "spaces_bands_rejoin": Settings(),  # the new defaults: the three steps on
+    "tidy_all": Settings(spanning_first=True),
 }
 
 
@@ -236,7 +234,7 @@ def use_cache(folder: Path) -> None:
         key = b"".join(c.tobytes() + repr(c.shape).encode() for c in crops)
         return remembered("r", key, lambda: rapid(crops)) if crops else []
 
-    vars(recognize)["tesseract_lines"] = cached_layout  # the name recognize.py calls
+    recognize.tesseract_lines = cached_layout  # type: ignore[attr-defined]  # the name recognize.py calls
     engines.rapid_recognize = cached_rapid
 
 

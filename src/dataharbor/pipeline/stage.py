@@ -65,8 +65,9 @@ class Stage(ABC):
         """
 
     def close(self) -> None:
-        """Called when this process is done with the stage (the job's map phase has ended): drop whatever still
-        holds the job's text (memories of pieces read), so it does not outlive the job in a process that lives on."""
+        """Called when the job's map phase has ended in a process that lives on after it (the inline executor's;
+        pool processes and Ray actors end with the map): drop whatever still holds the job's text (memories of
+        pieces read), so it does not outlive the job."""
 
     def finish(self) -> None:
         """Global stages: called once after the last batch, before the version is committed; write out
