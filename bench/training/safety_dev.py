@@ -41,14 +41,20 @@ def inner_split(examples: Sequence[Example], k: int) -> tuple[list[Example], lis
     return [e for e in examples if side(e.family) == 0], [e for e in examples if side(e.family) == 1]
 
 
-def _windows_matrix(featurizer: Featurizer, docs: Sequence[str]) -> tuple[sparse.csr_matrix, list[tuple[int, int]]]:
-    """Features of every sentence window of `docs`, and each document's window span."""
+def document_windows(docs: Sequence[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The sentence windows of all `docs` in one list, and each document's span in it."""
     spans: list[tuple[int, int]] = []
     wins: list[str] = []
     for d in docs:
         ws = sentence_windows(d, WINDOW_CHARS)
         spans.append((len(wins), len(wins) + len(ws)))
         wins.extend(ws)
+    return wins, spans
+
+
+def _windows_matrix(featurizer: Featurizer, docs: Sequence[str]) -> tuple[sparse.csr_matrix, list[tuple[int, int]]]:
+    """Features of every sentence window of `docs`, and each document's window span."""
+    wins, spans = document_windows(docs)
     return ts.matrix(featurizer, wins), spans
 
 

@@ -34,13 +34,12 @@ from sklearn.model_selection import StratifiedKFold
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_safety as ts
-from safety_dev import inner_split
+from safety_dev import document_windows, inner_split
 from safety_embed_data import embed_cached
 from safety_extra_data import document_paragraphs, holistic_bias_examples
 
 from dataharbor.pipeline.stages._safety_data import Example
-from dataharbor.pipeline.stages._safety_features import sentence_windows
-from dataharbor.pipeline.stages._safety_model import WINDOW_CHARS, aggregate, builtin_dir, load_featurizer
+from dataharbor.pipeline.stages._safety_model import aggregate, builtin_dir, load_featurizer
 
 F = npt.NDArray[np.float64]
 
@@ -118,12 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # benign development paragraphs → windows (embedded only where some band could reach them)
     docs = document_paragraphs()
-    spans: list[tuple[int, int]] = []
-    wins: list[str] = []
-    for d in docs:
-        ws = sentence_windows(d, WINDOW_CHARS)
-        spans.append((len(wins), len(wins) + len(ws)))
-        wins.extend(ws)
+    wins, spans = document_windows(docs)
     doc_x = ts.matrix(featurizer, wins)
     print(f"data ready: {len(base_y)} base rows, {len(docs)} dev paragraphs ({len(wins)} windows)", flush=True)
 
